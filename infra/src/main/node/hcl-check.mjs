@@ -40,7 +40,7 @@ const UNSCOPABLE_ACTIONS = new Set([
   'cloudwatch:putmetricdata',
   'ssmmessages:createcontrolchannel',
   'ssmmessages:createdatachannel',
-  'ssmmessages:openchannel',
+  'ssmmessages:opencontrolchannel',
   'ssmmessages:opendatachannel',
   'xray:puttracesegments',
   'xray:puttelemetryrecords',
