@@ -1,0 +1,46 @@
+package io.tributary.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The embedded local stack (real Kafka KRaft broker, dynalite, S3Mock) passes the stack contract. */
+@ExtendWith(LocalStackExtension.class)
+class LocalStackTest extends StackContract {
+
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void stack(LocalStack s) {
+        stack = s;
+    }
+
+    @Override
+    Endpoints endpoints() {
+        return new Endpoints(stack.kafkaBootstrap(), stack.dynamoEndpoint(), stack.s3Endpoint(), stack.bucket(),
+                stack.region(), stack.accessKeyId(), stack.secretAccessKey());
+    }
+
+    @Test
+    void envListsTheDesignKeys() {
+        assertThat(stack.env()).containsOnlyKeys("TRIBUTARY_KAFKA_BOOTSTRAP", "TRIBUTARY_DYNAMODB_ENDPOINT",
+                "TRIBUTARY_S3_ENDPOINT", "TRIBUTARY_BUCKET", "TRIBUTARY_CATALOG_TABLE", "AWS_REGION",
+                "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+        assertThat(stack.env().get("TRIBUTARY_KAFKA_BOOTSTRAP")).startsWith("127.0.0.1:");
+        assertThat(stack.env().get("TRIBUTARY_DYNAMODB_ENDPOINT")).startsWith("http://127.0.0.1:");
+    }
+
+    @Test
+    void serversDieWithTheirOwnerAndTheDataDirIsRemoved() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("owned-stack-");
+        LocalStack owned = LocalStack.owned(dir);
+        owned.dynamoEndpoint();
+        long pid = owned.pids().get(LocalStack.Server.DYNAMODB);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        owned.close();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(dir).doesNotExist();
+    }
+}
