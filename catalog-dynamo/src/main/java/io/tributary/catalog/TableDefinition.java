@@ -1,0 +1,321 @@
+package io.tributary.catalog;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * One ingestion job as the user wrote it (DESIGN.md "Table definition file"), validated and with
+ * defaults filled in. Immutable; an instance can only exist if it is valid (the constructor throws
+ * {@link InvalidDefinitionException} naming the field). Serialise with
+ * {@link TableDefinitions#toJson(TableDefinition)}; build in code with {@link #builder(String)}.
+ *
+ * @param name     table name, {@code [a-z][a-z0-9_]{0,62}}
+ * @param source   Kafka bootstrap servers, topic and start policy
+ * @param format   record format (JSON)
+ * @param columns  the schema, at least one column
+ * @param metadata metadata columns written into every part, a subset of {@link #METADATA_COLUMNS}
+ * @param output   bucket, key prefix and compression
+ * @param flush    when a part is cut
+ * @param errors   what happens to records that cannot be decoded
+ * @param scaling  runner count bounds
+ */
+public record TableDefinition(String name, Source source, Format format, List<Column> columns, List<String> metadata,
+    Output output, Flush flush, Errors errors, Scaling scaling) {
+
+  /** All metadata columns a part may carry, in canonical order. */
+  public static final List<String> METADATA_COLUMNS = List.of("_partition", "_offset", "_timestamp", "_key");
+
+  /** Default metadata columns. */
+  public static final List<String> DEFAULT_METADATA = List.of("_partition", "_offset", "_timestamp");
+
+  public TableDefinition {
+    format = format == null ? Format.JSON : format;
+    columns = columns == null ? List.of() : List.copyOf(columns);
+    metadata = metadata == null ? DEFAULT_METADATA : List.copyOf(metadata);
+    flush = flush == null ? Flush.DEFAULT : flush;
+    errors = errors == null ? Errors.DEFAULT : errors;
+    scaling = scaling == null ? Scaling.DEFAULT : scaling;
+    DefinitionRules.validate(name, source, columns, metadata, output, flush, errors, scaling);
+  }
+
+  /** Starts a builder with every default set; source and output must be provided. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A builder prefilled with this definition, for edits. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.source = source;
+    b.format = format;
+    b.columns.addAll(columns);
+    b.metadata = metadata;
+    b.output = output;
+    b.flush = flush;
+    b.errors = errors;
+    b.scaling = scaling;
+    return b;
+  }
+
+  /** The column named {@code columnName}, or null. */
+  public Column column(String columnName) {
+    for (Column c : columns) {
+      if (c.name().equals(columnName)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Where to read from.
+   *
+   * @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port...]}
+   * @param topic     topic name (Kafka rules)
+   * @param start     {@code earliest}, {@code latest} or a non-negative offset, as text
+   */
+  public record Source(String bootstrap, String topic, String start) {
+    public Source {
+      start = start == null ? "earliest" : start.trim();
+    }
+
+    /** Source starting at the earliest offset. */
+    public static Source of(String bootstrap, String topic) {
+      return new Source(bootstrap, topic, "earliest");
+    }
+
+    /** True when new partitions start at the log start offset. */
+    public boolean startsEarliest() {
+      return "earliest".equals(start);
+    }
+
+    /** True when new partitions start at the log end offset. */
+    public boolean startsLatest() {
+      return "latest".equals(start);
+    }
+
+    /** The explicit start offset, if {@code start} is a number. */
+    public OptionalLong startOffset() {
+      if (startsEarliest() || startsLatest()) {
+        return OptionalLong.empty();
+      }
+      try {
+        return OptionalLong.of(Long.parseLong(start));
+      } catch (NumberFormatException e) {
+        return OptionalLong.empty();
+      }
+    }
+  }
+
+  /** Record formats. Only JSON for now. */
+  public enum Format {
+    JSON;
+
+    /** Wire spelling ({@code json}). */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * One schema column.
+   *
+   * @param name     column name, unique, not a metadata column name
+   * @param type     its type
+   * @param path     JSON path of the value ({@code $.a.b}, {@code $.a[0].b}); defaults to {@code $.<name>}
+   * @param nullable false makes a missing or null value a dead letter
+   */
+  public record Column(String name, ColumnType type, String path, boolean nullable) {
+    public Column {
+      path = path == null && name != null ? "$." + name : path;
+    }
+
+    /** A nullable column with the default path. */
+    public static Column of(String name, ColumnType type) {
+      return new Column(name, type, null, true);
+    }
+
+    /** A nullable column with the default path and a parsed type. */
+    public static Column of(String name, String type) {
+      return new Column(name, ColumnType.parse(type), null, true);
+    }
+  }
+
+  /**
+   * Where parts go.
+   *
+   * @param bucket      S3 bucket
+   * @param prefix      key prefix (no leading slash, no {@code ..}), default {@code tables}
+   * @param compression Parquet compression codec
+   */
+  public record Output(String bucket, String prefix, Compression compression) {
+    public Output {
+      prefix = prefix == null ? "tables" : prefix;
+      compression = compression == null ? Compression.ZSTD : compression;
+    }
+
+    /** Bucket with the default prefix and compression. */
+    public static Output of(String bucket) {
+      return new Output(bucket, null, null);
+    }
+  }
+
+  /** Parquet compression codecs. */
+  public enum Compression {
+    ZSTD, SNAPPY;
+
+    /** Wire spelling ({@code zstd}). */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Flush policy: a part is cut at whichever limit is reached first.
+   *
+   * @param maxRows      rows per part, 1..10,000,000
+   * @param maxBytes     buffered bytes per part, 1 KiB..1 GiB
+   * @param maxAgeMillis age of the oldest buffered row, 100 ms..1 h
+   */
+  public record Flush(long maxRows, long maxBytes, long maxAgeMillis) {
+    /** 500000 rows, 64 MiB, 5 s. */
+    public static final Flush DEFAULT = new Flush(500_000, 64L << 20, 5_000);
+
+    /** {@link #maxAgeMillis()} as a Duration. */
+    public Duration maxAge() {
+      return Duration.ofMillis(maxAgeMillis);
+    }
+  }
+
+  /**
+   * Error policy.
+   *
+   * @param policy what to do with a record that cannot be decoded
+   * @param topic  optional Kafka topic that receives a copy of each dead letter (at least once), or null
+   */
+  public record Errors(ErrorPolicy policy, String topic) {
+    /** dlq, no topic. */
+    public static final Errors DEFAULT = new Errors(ErrorPolicy.DLQ, null);
+
+    public Errors {
+      policy = policy == null ? ErrorPolicy.DLQ : policy;
+    }
+  }
+
+  /** What happens to a record that cannot be decoded. */
+  public enum ErrorPolicy {
+    /** Written to the dead-letter object referenced by the same commit. */
+    DLQ,
+    /** Counted and dropped. */
+    SKIP,
+    /** The partition stops with an error. */
+    FAIL;
+
+    /** Wire spelling ({@code dlq}). */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Runner count bounds, 1 <= min <= max <= 1024.
+   *
+   * @param minRunners lower bound
+   * @param maxRunners upper bound
+   */
+  public record Scaling(int minRunners, int maxRunners) {
+    /** 1..8. */
+    public static final Scaling DEFAULT = new Scaling(1, 8);
+  }
+
+  /** Mutable builder; {@link #build()} validates. */
+  public static final class Builder {
+    private String name;
+    private Source source;
+    private Format format = Format.JSON;
+    private final List<Column> columns = new ArrayList<>();
+    private List<String> metadata = DEFAULT_METADATA;
+    private Output output;
+    private Flush flush = Flush.DEFAULT;
+    private Errors errors = Errors.DEFAULT;
+    private Scaling scaling = Scaling.DEFAULT;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder name(String v) {
+      this.name = v;
+      return this;
+    }
+
+    public Builder source(Source v) {
+      this.source = v;
+      return this;
+    }
+
+    public Builder source(String bootstrap, String topic) {
+      this.source = Source.of(bootstrap, topic);
+      return this;
+    }
+
+    public Builder format(Format v) {
+      this.format = v;
+      return this;
+    }
+
+    public Builder column(Column v) {
+      this.columns.add(v);
+      return this;
+    }
+
+    public Builder column(String columnName, String type) {
+      this.columns.add(Column.of(columnName, type));
+      return this;
+    }
+
+    public Builder columns(List<Column> v) {
+      this.columns.clear();
+      this.columns.addAll(v);
+      return this;
+    }
+
+    public Builder metadata(List<String> v) {
+      this.metadata = v;
+      return this;
+    }
+
+    public Builder output(Output v) {
+      this.output = v;
+      return this;
+    }
+
+    public Builder output(String bucket) {
+      this.output = Output.of(bucket);
+      return this;
+    }
+
+    public Builder flush(Flush v) {
+      this.flush = v;
+      return this;
+    }
+
+    public Builder errors(Errors v) {
+      this.errors = v;
+      return this;
+    }
+
+    public Builder scaling(Scaling v) {
+      this.scaling = v;
+      return this;
+    }
+
+    /** Validates and builds; throws {@link InvalidDefinitionException} naming the field. */
+    public TableDefinition build() {
+      return new TableDefinition(name, source, format, columns, metadata, output, flush, errors, scaling);
+    }
+  }
+}
