@@ -96,7 +96,16 @@ function* strings(value, trail = []) {
   }
 }
 
+const referenceCache = new Map();
+const MAY_REFERENCE = /(?:^|[^A-Za-z0-9_.])(?:var|local|module|data|[a-z][a-z0-9]*_[a-z0-9_]+)\.[A-Za-z_]/;
+
 async function references(expr) {
+  if (!MAY_REFERENCE.test(expr)) return [];
+  if (!referenceCache.has(expr)) referenceCache.set(expr, referencesUncached(expr));
+  return referenceCache.get(expr);
+}
+
+async function referencesUncached(expr) {
   try {
     return (await getReferencesInExpression('expr.tf', expr)).map((r) => r.value);
   } catch {
