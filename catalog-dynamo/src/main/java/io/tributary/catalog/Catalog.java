@@ -65,7 +65,7 @@ public interface Catalog {
   /**
    * Every table, in any state, sorted by name.
    *
-   * <p>Cost: 1 GetItem (the name index) + 1 BatchGetItem per 100 tables.
+   * <p>Cost: 1 GetItem (the name index) + 1 GetItem per table.
    */
   List<StoredTable> listTables();
 
@@ -173,6 +173,8 @@ public interface Catalog {
    *
    * @throws CommitOutcomeUnknownException if the read-back could not settle it before the deadline:
    *                                       never delete the objects of that commit
+   * @throws CatalogException              if DynamoDB refused the request as invalid (nothing
+   *                                       written; a bug, not worth retrying)
    */
   CommitOutcome commit(CommitRecord expectedHead, CommitRecord next);
 
