@@ -379,7 +379,7 @@ module "scheduler" {
     TRIBUTARY_ROLE               = "scheduler"
     TRIBUTARY_SCALER             = "ecs"
     TRIBUTARY_ECS_CLUSTER        = local.cluster_name
-    TRIBUTARY_ECS_SERVICE        = module.runner.service_name
+    TRIBUTARY_SCALER_TARGET      = module.runner.service_name
     TRIBUTARY_SCALER_MIN_RUNNERS = tostring(var.runner_min_count)
     TRIBUTARY_SCALER_MAX_RUNNERS = tostring(var.runner_max_count)
   }, var.scheduler_environment)
