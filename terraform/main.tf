@@ -323,10 +323,8 @@ module "runner" {
   cpu_architecture = var.cpu_architecture
 
   port_mappings = [{ name = "http", container_port = 8080, app_protocol = "http" }]
-  environment = merge(local.common_environment, {
-    TRIBUTARY_ROLE = "runner"
-  }, var.runner_environment)
-  secrets = var.runner_secrets
+  environment   = merge(local.common_environment, var.runner_environment)
+  secrets       = var.runner_secrets
 
   health_check_command = local.health_check
   stop_timeout         = 120 # flush + commit on SIGTERM
@@ -376,7 +374,6 @@ module "scheduler" {
     { name = "http", container_port = 8080, app_protocol = "http" },
   ]
   environment = merge(local.common_environment, {
-    TRIBUTARY_ROLE               = "scheduler"
     TRIBUTARY_SCALER             = "ecs"
     TRIBUTARY_ECS_CLUSTER        = local.cluster_name
     TRIBUTARY_SCALER_TARGET      = module.runner.service_name
