@@ -487,6 +487,11 @@ public final class DynamoCatalog implements Catalog {
     client.putItem(b -> b.tableName(tableName).item(Items.commitItem(r)));
   }
 
+  /** Test hook: deletes a record with a plain DeleteItem, to build broken chains. */
+  void deleteRecordUnchecked(String table, int partition, long seq) {
+    client.deleteItem(b -> b.tableName(tableName).key(Items.key(Items.partPk(table, partition), Items.seqSk(seq))));
+  }
+
   // ------------------------------------------------------------------ lease
 
   private static Lease lease(Map<String, AttributeValue> i) {

@@ -202,6 +202,14 @@ public final class InMemoryCatalog implements Catalog {
     chains.computeIfAbsent(chainKey(r.table(), r.partition()), k -> new TreeMap<>()).put(r.seq(), r);
   }
 
+  /** Test hook: removes a record without any check, to build broken chains for the auditor. */
+  synchronized void deleteRecordUnchecked(String table, int partition, long seq) {
+    NavigableMap<Long, CommitRecord> chain = chains.get(chainKey(table, partition));
+    if (chain != null) {
+      chain.remove(seq);
+    }
+  }
+
   @Override
   public synchronized List<CommitRecord> records(String table, int partition, long fromSeq, long toSeqExclusive,
       int pageSize) {
