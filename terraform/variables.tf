@@ -102,6 +102,11 @@ variable "consumer_group_patterns" {
   description = "Kafka consumer groups the runners commit offsets to (best-effort, for standard lag tools). One group per table, tributary-<table> by default."
   type        = list(string)
   default     = ["tributary-*"]
+
+  validation {
+    condition     = length(var.consumer_group_patterns) > 0
+    error_message = "consumer_group_patterns needs at least one group name or pattern."
+  }
 }
 
 ################################################################################
