@@ -1,0 +1,139 @@
+package io.tributary.runner;
+
+import io.airlift.compress.Compressor;
+import io.airlift.compress.Decompressor;
+import io.airlift.compress.snappy.SnappyCompressor;
+import io.airlift.compress.snappy.SnappyDecompressor;
+import io.airlift.compress.zstd.ZstdCompressor;
+import io.airlift.compress.zstd.ZstdDecompressor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Parquet page compression over aircompressor (pure Java: no Hadoop, no JNI, native-image friendly).
+ * ZSTD, SNAPPY and UNCOMPRESSED. Compressors are not shared between threads: each call creates or
+ * reuses per-instance state, and a factory instance is used by one part writer at a time.
+ */
+public final class AirCompressorCodecFactory implements CompressionCodecFactory {
+
+    @Override
+    public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+        return switch (codec) {
+            case UNCOMPRESSED -> new Pass();
+            case ZSTD -> new Compress(new ZstdCompressor(), codec);
+            case SNAPPY -> new Compress(new SnappyCompressor(), codec);
+            default -> throw new IllegalArgumentException("unsupported compression " + codec);
+        };
+    }
+
+    @Override
+    public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+        return switch (codec) {
+            case UNCOMPRESSED -> new Unpass();
+            case ZSTD -> new Decompress(new ZstdDecompressor());
+            case SNAPPY -> new Decompress(new SnappyDecompressor());
+            default -> throw new IllegalArgumentException("unsupported compression " + codec);
+        };
+    }
+
+    @Override
+    public void release() {
+    }
+
+    private static final class Compress implements BytesInputCompressor {
+        private final Compressor compressor;
+        private final CompressionCodecName name;
+
+        Compress(Compressor compressor, CompressionCodecName name) {
+            this.compressor = compressor;
+            this.name = name;
+        }
+
+        @Override
+        public BytesInput compress(BytesInput bytes) throws IOException {
+            byte[] in = bytes.toByteArray();
+            byte[] out = new byte[compressor.maxCompressedLength(in.length)];
+            int n = compressor.compress(in, 0, in.length, out, 0, out.length);
+            return BytesInput.from(out, 0, n);
+        }
+
+        @Override
+        public CompressionCodecName getCodecName() {
+            return name;
+        }
+
+        @Override
+        public void release() {
+        }
+    }
+
+    private static final class Pass implements BytesInputCompressor {
+        @Override
+        public BytesInput compress(BytesInput bytes) {
+            return bytes;
+        }
+
+        @Override
+        public CompressionCodecName getCodecName() {
+            return CompressionCodecName.UNCOMPRESSED;
+        }
+
+        @Override
+        public void release() {
+        }
+    }
+
+    private static final class Decompress implements BytesInputDecompressor {
+        private final Decompressor decompressor;
+
+        Decompress(Decompressor decompressor) {
+            this.decompressor = decompressor;
+        }
+
+        @Override
+        public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+            byte[] in = bytes.toByteArray();
+            byte[] out = new byte[uncompressedSize];
+            int n = decompressor.decompress(in, 0, in.length, out, 0, out.length);
+            if (n != uncompressedSize) {
+                throw new IOException("decompressed " + n + " bytes, expected " + uncompressedSize);
+            }
+            return BytesInput.from(out);
+        }
+
+        @Override
+        public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+                throws IOException {
+            byte[] in = new byte[compressedSize];
+            input.duplicate().get(in);
+            byte[] out = new byte[uncompressedSize];
+            int n = decompressor.decompress(in, 0, compressedSize, out, 0, uncompressedSize);
+            output.put(out, 0, n);
+        }
+
+        @Override
+        public void release() {
+        }
+    }
+
+    private static final class Unpass implements BytesInputDecompressor {
+        @Override
+        public BytesInput decompress(BytesInput bytes, int uncompressedSize) {
+            return bytes;
+        }
+
+        @Override
+        public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize) {
+            ByteBuffer in = input.duplicate();
+            in.limit(in.position() + compressedSize);
+            output.put(in);
+        }
+
+        @Override
+        public void release() {
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.tributary.runner;
+
+import java.util.Arrays;
+
+/**
+ * One growable column of a partition buffer. Values are appended at row index {@link #size()};
+ * {@link #truncate(int)} rolls back a row that failed to decode. Not thread-safe: owned by the
+ * poll thread while filling, then handed over whole to one flush thread.
+ */
+abstract class ColumnVector {
+    protected int size;
+    protected boolean[] nulls;
+
+    ColumnVector(boolean nullable, int capacity) {
+        this.nulls = nullable ? new boolean[capacity] : null;
+    }
+
+    final int size() {
+        return size;
+    }
+
+    final boolean isNull(int row) {
+        return nulls != null && nulls[row];
+    }
+
+    abstract void appendNull();
+
+    abstract void truncate(int rows);
+
+    /** Bytes this column holds (used size, not capacity). */
+    abstract long bytes();
+
+    protected final void markNull(boolean isNull) {
+        if (nulls != null) {
+            if (size >= nulls.length) {
+                nulls = Arrays.copyOf(nulls, Math.max(16, nulls.length * 2));
+            }
+            nulls[size] = isNull;
+        }
+    }
+
+    static final class Longs extends ColumnVector {
+        long[] values;
+
+        Longs(boolean nullable, int capacity) {
+            super(nullable, capacity);
+            values = new long[capacity];
+        }
+
+        void append(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(false);
+            values[size++] = v;
+        }
+
+        long get(int row) {
+            return values[row];
+        }
+
+        @Override
+        void appendNull() {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(true);
+            values[size++] = 0;
+        }
+
+        @Override
+        void truncate(int rows) {
+            size = Math.min(size, rows);
+        }
+
+        @Override
+        long bytes() {
+            return size * (nulls == null ? 8L : 9L);
+        }
+    }
+
+    static final class Ints extends ColumnVector {
+        int[] values;
+
+        Ints(boolean nullable, int capacity) {
+            super(nullable, capacity);
+            values = new int[capacity];
+        }
+
+        void append(int v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(false);
+            values[size++] = v;
+        }
+
+        int get(int row) {
+            return values[row];
+        }
+
+        @Override
+        void appendNull() {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(true);
+            values[size++] = 0;
+        }
+
+        @Override
+        void truncate(int rows) {
+            size = Math.min(size, rows);
+        }
+
+        @Override
+        long bytes() {
+            return size * (nulls == null ? 4L : 5L);
+        }
+    }
+
+    static final class Doubles extends ColumnVector {
+        double[] values;
+
+        Doubles(boolean nullable, int capacity) {
+            super(nullable, capacity);
+            values = new double[capacity];
+        }
+
+        void append(double v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(false);
+            values[size++] = v;
+        }
+
+        double get(int row) {
+            return values[row];
+        }
+
+        @Override
+        void appendNull() {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(true);
+            values[size++] = 0;
+        }
+
+        @Override
+        void truncate(int rows) {
+            size = Math.min(size, rows);
+        }
+
+        @Override
+        long bytes() {
+            return size * (nulls == null ? 8L : 9L);
+        }
+    }
+
+    static final class Booleans extends ColumnVector {
+        boolean[] values;
+
+        Booleans(boolean nullable, int capacity) {
+            super(nullable, capacity);
+            values = new boolean[capacity];
+        }
+
+        void append(boolean v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(false);
+            values[size++] = v;
+        }
+
+        boolean get(int row) {
+            return values[row];
+        }
+
+        @Override
+        void appendNull() {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.max(16, values.length * 2));
+            }
+            markNull(true);
+            values[size++] = false;
+        }
+
+        @Override
+        void truncate(int rows) {
+            size = Math.min(size, rows);
+        }
+
+        @Override
+        long bytes() {
+            return size * (nulls == null ? 1L : 2L);
+        }
+    }
+
+    /** Variable-length values (UTF-8 strings, JSON text, big decimals) in one shared byte array. */
+    static final class Binaries extends ColumnVector {
+        byte[] data;
+        int[] ends; // ends[i] = end (exclusive) of value i in data
+        int dataLength;
+
+        Binaries(boolean nullable, int capacity) {
+            super(nullable, capacity);
+            ends = new int[capacity];
+            data = new byte[Math.max(64, capacity * 16)];
+        }
+
+        int start(int row) {
+            return row == 0 ? 0 : ends[row - 1];
+        }
+
+        int end(int row) {
+            return ends[row];
+        }
+
+        /** Ensures room for {@code more} bytes after {@link #dataLength}. */
+        void reserve(int more) {
+            long need = (long) dataLength + more;
+            if (need > data.length) {
+                if (need > Integer.MAX_VALUE - 16) {
+                    throw new IllegalStateException("column buffer over 2 GiB");
+                }
+                data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, data.length * 2L)));
+            }
+        }
+
+        /** Ends the value whose bytes were written at {@code data[start(size) .. dataLength)}. */
+        void endValue() {
+            if (size == ends.length) {
+                ends = Arrays.copyOf(ends, Math.max(16, ends.length * 2));
+            }
+            markNull(false);
+            ends[size++] = dataLength;
+        }
+
+        void append(byte[] src, int off, int len) {
+            reserve(len);
+            System.arraycopy(src, off, data, dataLength, len);
+            dataLength += len;
+            endValue();
+        }
+
+        /** Appends chars as UTF-8 (lone surrogates become '?'). */
+        void appendUtf8(char[] chars, int off, int len) {
+            reserve(len * 3);
+            byte[] d = data;
+            int p = dataLength;
+            int end = off + len;
+            for (int i = off; i < end; i++) {
+                char c = chars[i];
+                if (c < 0x80) {
+                    d[p++] = (byte) c;
+                } else if (c < 0x800) {
+                    d[p++] = (byte) (0xC0 | (c >> 6));
+                    d[p++] = (byte) (0x80 | (c & 0x3F));
+                } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
+                    int cp = Character.toCodePoint(c, chars[++i]);
+                    d[p++] = (byte) (0xF0 | (cp >> 18));
+                    d[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    d[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    d[p++] = (byte) (0x80 | (cp & 0x3F));
+                } else if (Character.isSurrogate(c)) {
+                    d[p++] = '?';
+                } else {
+                    d[p++] = (byte) (0xE0 | (c >> 12));
+                    d[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    d[p++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+            dataLength = p;
+            endValue();
+        }
+
+        @Override
+        void appendNull() {
+            if (size == ends.length) {
+                ends = Arrays.copyOf(ends, Math.max(16, ends.length * 2));
+            }
+            markNull(true);
+            ends[size++] = dataLength;
+        }
+
+        @Override
+        void truncate(int rows) {
+            if (rows < size) {
+                size = rows;
+                dataLength = rows == 0 ? 0 : ends[rows - 1];
+            }
+        }
+
+        @Override
+        long bytes() {
+            return dataLength + size * (nulls == null ? 4L : 5L);
+        }
+    }
+}

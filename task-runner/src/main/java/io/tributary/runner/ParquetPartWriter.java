@@ -1,0 +1,138 @@
+package io.tributary.runner;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.ColumnWriter;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Writes the rows of one sealed {@link PartitionBuffer} as one Parquet file: values go straight from
+ * the column vectors into parquet-java's {@link ColumnWriteStore} (no record materialisation, no
+ * Hadoop). Row groups are cut at {@code rowGroupBytes} of buffered page data. Runs on a flush thread;
+ * an instance is not shared between threads.
+ */
+final class ParquetPartWriter {
+    private final CompressionCodecFactory codecs;
+    private final CompressionCodecName codec;
+    private final long rowGroupBytes;
+    private final ParquetProperties props;
+
+    ParquetPartWriter(CompressionCodecFactory codecs, CompressionCodecName codec, long rowGroupBytes) {
+        this.codecs = codecs;
+        this.codec = codec;
+        this.rowGroupBytes = rowGroupBytes;
+        this.props = ParquetProperties.builder()
+                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                .withDictionaryEncoding(true)
+                .withPageSize(1 << 20)
+                .withDictionaryPageSize(1 << 20)
+                .build();
+    }
+
+    /** Result of a write: rows and bytes of the file. */
+    record Written(long rows, long bytes) {
+    }
+
+    Written write(PartitionBuffer buf, MessageType schema, OutputFile out, Map<String, String> extraMetadata)
+            throws IOException {
+        ParquetFileWriter fw = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, rowGroupBytes, 0,
+                null, props);
+        boolean ok = false;
+        try {
+            fw.start();
+            CompressionCodecFactory.BytesInputCompressor compressor = codecs.getCompressor(codec);
+            ColumnDescriptor[] descs = schema.getColumns().toArray(new ColumnDescriptor[0]);
+            int n = buf.rows();
+            int userCols = buf.columns.length;
+            int row = 0;
+            int group = 0;
+            if (n == 0) {
+                throw new IllegalArgumentException("a part needs at least one row");
+            }
+            while (row < n) {
+                ColumnChunkPageWriteStore pages = new ColumnChunkPageWriteStore(compressor, schema, props.getAllocator(),
+                        props.getColumnIndexTruncateLength(), props.getPageWriteChecksumEnabled(), null, group);
+                ColumnWriteStore store = props.newColumnWriteStore(schema, pages, pages);
+                ColumnWriter[] w = new ColumnWriter[descs.length];
+                for (int i = 0; i < descs.length; i++) {
+                    w[i] = store.getColumnWriter(descs[i]);
+                }
+                int first = row;
+                while (row < n) {
+                    for (int c = 0; c < userCols; c++) {
+                        writeValue(buf.columns[c], buf.schema.field(c), row, w[c]);
+                    }
+                    w[userCols].write(buf.partition, 0, 0);
+                    w[userCols + 1].write(buf.offsets.values[row], 0, 0);
+                    w[userCols + 2].write(buf.timestamps.values[row], 0, 0);
+                    if (buf.keys != null) {
+                        if (buf.keys.isNull(row)) {
+                            w[userCols + 3].writeNull(0, 0);
+                        } else {
+                            int s = buf.keys.start(row);
+                            w[userCols + 3].write(Binary.fromConstantByteArray(buf.keys.data, s, buf.keys.end(row) - s), 0, 1);
+                        }
+                    }
+                    store.endRecord();
+                    row++;
+                    if ((row & 1023) == 0 && store.getBufferedSize() >= rowGroupBytes) {
+                        break;
+                    }
+                }
+                fw.startBlock(row - first);
+                store.flush();
+                pages.flushToFileWriter(fw);
+                fw.endBlock();
+                store.close();
+                pages.close();
+                group++;
+            }
+            Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
+            fw.end(meta);
+            ok = true;
+            return new Written(n, fw.getPos());
+        } finally {
+            if (!ok) {
+                fw.abort();
+            }
+        }
+    }
+
+    private static void writeValue(ColumnVector col, RowSchema.Field f, int row, ColumnWriter w) {
+        int def = f.nullable() ? 1 : 0;
+        if (col.isNull(row)) {
+            w.writeNull(0, 0);
+            return;
+        }
+        switch (f.type().kind()) {
+            case STRING, JSON -> {
+                ColumnVector.Binaries b = (ColumnVector.Binaries) col;
+                int s = b.start(row);
+                w.write(Binary.fromConstantByteArray(b.data, s, b.end(row) - s), 0, def);
+            }
+            case INT, DATE -> w.write(((ColumnVector.Ints) col).values[row], 0, def);
+            case LONG, TIMESTAMP -> w.write(((ColumnVector.Longs) col).values[row], 0, def);
+            case DOUBLE -> w.write(((ColumnVector.Doubles) col).values[row], 0, def);
+            case BOOLEAN -> w.write(((ColumnVector.Booleans) col).values[row], 0, def);
+            case DECIMAL -> {
+                if (f.decimalAsLong()) {
+                    w.write(((ColumnVector.Longs) col).values[row], 0, def);
+                } else {
+                    ColumnVector.Binaries b = (ColumnVector.Binaries) col;
+                    int s = b.start(row);
+                    w.write(Binary.fromConstantByteArray(b.data, s, b.end(row) - s), 0, def);
+                }
+            }
+        }
+    }
+}

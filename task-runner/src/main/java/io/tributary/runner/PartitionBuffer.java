@@ -1,0 +1,180 @@
+package io.tributary.runner;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rows of one Kafka partition for one future part: one {@link ColumnVector} per column, the
+ * metadata columns ({@code _offset}, {@code _timestamp}, optional {@code _key}) and the dead letters
+ * of the same offset range. Covers offsets {@code [startOffset, endOffset)}.
+ *
+ * <p>Owned by the partition's poll thread while it fills; once {@linkplain #seal sealed} it is handed
+ * to exactly one flush task and never touched by the poll thread again.
+ */
+final class PartitionBuffer {
+    final String table;
+    final int partition;
+    final RowSchema schema;
+    final long startOffset;
+    /** Catalog generation of the partition when this buffer was opened; a stale buffer is dropped. */
+    final long generation;
+    private long firstRecordNanos = -1;
+
+    final ColumnVector[] columns;
+    final ColumnVector.Longs offsets;
+    final ColumnVector.Longs timestamps;
+    final ColumnVector.Binaries keys;
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+    private long deadLetterBytes;
+    private long skipped; // bad records counted under the `skip` policy
+    private int rows;
+    private long endOffset;
+    private long minTs = Long.MAX_VALUE;
+    private long maxTs = Long.MIN_VALUE;
+    private long inputBytes;
+    private boolean sealed;
+    private final long fixedRowBytes;
+
+    PartitionBuffer(String table, int partition, RowSchema schema, long startOffset, long generation, int capacity) {
+        this.table = table;
+        this.partition = partition;
+        this.schema = schema;
+        this.startOffset = startOffset;
+        this.endOffset = startOffset;
+        this.generation = generation;
+        this.columns = new ColumnVector[schema.size()];
+        for (int i = 0; i < columns.length; i++) {
+            RowSchema.Field f = schema.field(i);
+            columns[i] = switch (f.type().kind()) {
+                case STRING, JSON -> new ColumnVector.Binaries(f.nullable(), capacity);
+                case INT, DATE -> new ColumnVector.Ints(f.nullable(), capacity);
+                case LONG, TIMESTAMP -> new ColumnVector.Longs(f.nullable(), capacity);
+                case DOUBLE -> new ColumnVector.Doubles(f.nullable(), capacity);
+                case BOOLEAN -> new ColumnVector.Booleans(f.nullable(), capacity);
+                case DECIMAL -> f.decimalAsLong()
+                        ? new ColumnVector.Longs(f.nullable(), capacity)
+                        : new ColumnVector.Binaries(f.nullable(), capacity);
+            };
+        }
+        this.offsets = new ColumnVector.Longs(false, capacity);
+        this.timestamps = new ColumnVector.Longs(false, capacity);
+        this.keys = schema.includeKey() ? new ColumnVector.Binaries(true, capacity) : null;
+        this.fixedRowBytes = 0;
+    }
+
+    /** Rows appended so far. */
+    int rows() {
+        return rows;
+    }
+
+    /** Ends the row that the decoder just filled, with its Kafka metadata. */
+    void endRow(long offset, long timestamp, byte[] key, int valueBytes) {
+        touch();
+        offsets.append(offset);
+        timestamps.append(timestamp);
+        if (keys != null) {
+            if (key == null) {
+                keys.appendNull();
+            } else {
+                keys.append(key, 0, key.length);
+            }
+        }
+        rows++;
+        endOffset = offset + 1;
+        inputBytes += valueBytes;
+        if (timestamp < minTs) {
+            minTs = timestamp;
+        }
+        if (timestamp > maxTs) {
+            maxTs = timestamp;
+        }
+    }
+
+    /** Rolls back the columns of a row that failed to decode. */
+    void abortRow() {
+        for (ColumnVector c : columns) {
+            c.truncate(rows);
+        }
+    }
+
+    void addDeadLetter(DeadLetter d) {
+        touch();
+        deadLetters.add(d);
+        deadLetterBytes += d.bytes();
+        endOffset = d.offset() + 1;
+    }
+
+    /** A bad record under the `skip` policy: counted, and its offset is covered by this buffer. */
+    void addSkipped(long offset) {
+        touch();
+        skipped++;
+        endOffset = offset + 1;
+    }
+
+    /** Moves the end past offsets without rows (transaction markers, compacted records). */
+    void advanceEnd(long position) {
+        if (position > endOffset) {
+            endOffset = position;
+        }
+    }
+
+    long endOffset() {
+        return endOffset;
+    }
+
+    boolean isEmpty() {
+        return rows == 0 && deadLetters.isEmpty() && skipped == 0 && endOffset == startOffset;
+    }
+
+    /** Records covered (rows + dead letters + skipped). */
+    long records() {
+        return rows + deadLetters.size() + skipped;
+    }
+
+    long skipped() {
+        return skipped;
+    }
+
+    long minTimestamp() {
+        return rows == 0 ? -1 : minTs;
+    }
+
+    long maxTimestamp() {
+        return rows == 0 ? -1 : maxTs;
+    }
+
+    long inputBytes() {
+        return inputBytes;
+    }
+
+    /** Heap held by this buffer's values (used sizes, not capacities). */
+    long bytes() {
+        long b = offsets.bytes() + timestamps.bytes() + deadLetterBytes + fixedRowBytes;
+        if (keys != null) {
+            b += keys.bytes();
+        }
+        for (ColumnVector c : columns) {
+            b += c.bytes();
+        }
+        return b;
+    }
+
+    void seal() {
+        sealed = true;
+    }
+
+    boolean sealed() {
+        return sealed;
+    }
+
+    private void touch() {
+        if (firstRecordNanos < 0) {
+            firstRecordNanos = System.nanoTime();
+        }
+    }
+
+    /** Time since the first record arrived, 0 while empty. */
+    long ageNanos(long now) {
+        return firstRecordNanos < 0 ? 0 : now - firstRecordNanos;
+    }
+}
