@@ -50,7 +50,8 @@ public final class TableDefinitions {
 
   /**
    * Parses a YAML definition file. {@code ${VAR}} in values is replaced from {@code env} (an unset
-   * variable is an error naming it; comments are not expanded). Unknown keys, duplicate keys and
+   * variable is an error naming it; comments are not expanded; inside a flow mapping {@code { }}
+   * quote it: {@code "${VAR}"}). Unknown keys, duplicate keys and
    * bad values throw {@link InvalidDefinitionException} with {@code line N: field: message}.
    */
   public static TableDefinition fromYaml(String text, Map<String, String> env) {
@@ -198,6 +199,8 @@ public final class TableDefinitions {
       throw new InvalidDefinitionException("(document)", "the definition is empty");
     }
     object(root, "(document)", TOP_KEYS, "");
+    String name = text(root, "name", "");
+    DefinitionRules.tableName("name", name);
     JsonNode src = required(root, "source", "");
     object(src, "source", SOURCE_KEYS, "source.");
     TableDefinition.Source source = new TableDefinition.Source(text(src, "bootstrap", "source."),
@@ -284,7 +287,7 @@ public final class TableDefinitions {
       scaling = new TableDefinition.Scaling(clampInt(min == null ? scaling.minRunners() : min),
           clampInt(max == null ? scaling.maxRunners() : max));
     }
-    return new TableDefinition(text(root, "name", ""), source, format, columns, metadata, output, flush, errors,
+    return new TableDefinition(name, source, format, columns, metadata, output, flush, errors,
         scaling);
   }
 
