@@ -152,7 +152,8 @@ public interface Catalog {
    * partition, {@code next.seq == expectedHead.seq + 1}, {@code next.startOffset ==
    * expectedHead.endOffset}, {@code endOffset >= startOffset}, non-negative counts, {@code rows ==}
    * sum of data object rows, {@code dlqRows ==} sum of dlq object rows, {@code rows + dlqRows <=
-   * endOffset - startOffset}, object keys distinct, non-blank commit id and writer,
+   * endOffset - startOffset}, object keys distinct, non-blank commit id and writer, a retention-gap
+   * record ({@code lost} set) has no rows and no objects and {@code lost == endOffset - startOffset},
    * {@code minTs <= maxTs}. A {@code committedAt} of 0 is stamped with the catalog's clock.
    *
    * <p>Outcomes:

@@ -97,6 +97,11 @@ public final class ChainAuditor {
       if (r.dlqRows() != dlqSum) {
         problems.add(at + "dlq_rows " + r.dlqRows() + " != sum of dlq object rows " + dlqSum);
       }
+      if (r.lost() != null && (r.rows() != 0 || r.dlqRows() != 0 || !r.objects().isEmpty()
+          || r.lost() != r.offsetCount())) {
+        problems.add(at + "retention-gap record with lost " + r.lost() + " must have no rows and no objects and cover "
+            + "exactly the lost offsets (it covers " + r.offsetCount() + ")");
+      }
       if (r.lost() != null && r.lost() > 0) {
         lost += r.lost();
         losses.add(at + "lost at the source (retention): " + r.lost() + " offsets in [" + r.startOffset() + ", "

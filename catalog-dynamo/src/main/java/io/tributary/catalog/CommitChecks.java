@@ -38,6 +38,11 @@ final class CommitChecks {
       throw new IllegalArgumentException(where + "rows + dlq_rows = " + (next.rows() + next.dlqRows())
           + " exceeds the " + next.offsetCount() + " offsets of [" + next.startOffset() + ", " + next.endOffset() + ")");
     }
+    if (next.lost() != null && (next.rows() != 0 || next.dlqRows() != 0 || !next.objects().isEmpty()
+        || next.lost() != next.offsetCount())) {
+      throw new IllegalArgumentException(where + "a retention-gap record has no rows and no objects, and lost == "
+          + "end_offset - start_offset (" + next.offsetCount() + "), got lost " + next.lost());
+    }
     if (next.commitId().isBlank() || next.writer().isBlank()) {
       throw new IllegalArgumentException(where + "commit_id and writer must not be blank");
     }

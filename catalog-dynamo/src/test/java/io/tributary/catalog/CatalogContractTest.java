@@ -369,6 +369,7 @@ abstract class CatalogContractTest {
     bad.put("min_ts", b -> b.minTs(5_000L));
     bad.put("partition 1", b -> b.partition(1));
     bad.put(">= 0", b -> b.bytes(-1));
+    bad.put("retention-gap", b -> b.lost(10L));
     bad.forEach((expected, edit) -> {
       CommitRecord.Builder b = g.successor().endOffset(good.endOffset()).rows(10).bytes(100).writer("w")
           .objects(good.objects()).minTs(1_000L).maxTs(2_000L);
@@ -582,7 +583,9 @@ abstract class CatalogContractTest {
         .lost(100L).build());
     putUnchecked(CommitRecord.builder().table(t).partition(2).seq(2).startOffset(100).endOffset(102).rows(5)
         .writer("w").object(PartObject.data(dataKey(t, 2, 100, 102), 5, 10)).build());
-    // partition 3: listed but without genesis
+    putUnchecked(CommitRecord.builder().table(t).partition(2).seq(3).startOffset(102).endOffset(110).writer("w")
+        .lost(3L).build());
+    // partition 3: a genesis that is not one
     catalog.addPartitions(t, Map.of(3, 0L));
     putUnchecked(CommitRecord.builder().table(t).partition(3).seq(0).startOffset(0).endOffset(5).writer("w")
         .build());
@@ -601,9 +604,10 @@ abstract class CatalogContractTest {
     assertThat(p).anySatisfy(s -> assertThat(s).startsWith("partition 1 seq 5: duplicate object key " + shared)
         .contains("partition 0 seq 1"));
     assertThat(p).anySatisfy(s -> assertThat(s).startsWith("partition 2 seq 2: rows + dlq_rows = 5 exceeds"));
+    assertThat(p).anySatisfy(s -> assertThat(s).startsWith("partition 2 seq 3: retention-gap record with lost 3"));
     assertThat(p).anySatisfy(s -> assertThat(s).startsWith("partition 3 seq 0: genesis must have"));
-    assertThat(p).noneMatch(s -> s.contains("lost"));
-    assertThat(r.losses()).singleElement().asString().startsWith("partition 2 seq 1: lost at the source");
+    assertThat(p).noneMatch(s -> s.startsWith("partition 2 seq 1"));
+    assertThat(r.losses()).first().asString().startsWith("partition 2 seq 1: lost at the source");
     assertThat(r.toJson()).contains("\"exact\":false", "partition 0 seq 2: gap");
   }
 
