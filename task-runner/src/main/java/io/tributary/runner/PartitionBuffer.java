@@ -26,7 +26,8 @@ final class PartitionBuffer {
     final ColumnVector.Binaries keys;
     final List<DeadLetter> deadLetters = new ArrayList<>();
     private long deadLetterBytes;
-    private long skipped; // bad records counted under the `skip` policy
+    private long skipped;
+    private long lost; // bad records counted under the `skip` policy
     private int rows;
     private long endOffset;
     private long minTs = Long.MAX_VALUE;
@@ -116,6 +117,17 @@ final class PartitionBuffer {
         if (position > endOffset) {
             endOffset = position;
         }
+    }
+
+    /** Makes this an empty range up to {@code logStart} whose offsets were lost at the source. */
+    void markLost(long logStart) {
+        lost = logStart - startOffset;
+        endOffset = logStart;
+    }
+
+    /** Offsets lost at the source (retention) in this range, 0 normally. */
+    long lost() {
+        return lost;
     }
 
     long endOffset() {

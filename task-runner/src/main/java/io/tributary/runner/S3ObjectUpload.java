@@ -1,0 +1,175 @@
+package io.tributary.runner;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * One S3 object written as a stream with bounded memory: bytes collect in a buffer of
+ * {@code partSize}; an object that fits is sent with one PutObject at {@link #close()}, a larger one
+ * becomes a multipart upload whose parts are sent as the buffer fills. {@link #abort()} cancels a
+ * started multipart upload. Used by one flush thread.
+ */
+final class S3ObjectUpload extends PositionOutputStream {
+    private final S3Client s3;
+    private final String bucket;
+    private final String key;
+    private final String contentType;
+    private final byte[] buf;
+    private int used;
+    private long pos;
+    private String uploadId;
+    private final List<CompletedPart> parts = new ArrayList<>();
+    private boolean closed;
+
+    S3ObjectUpload(S3Client s3, String bucket, String key, String contentType, int partSize) {
+        if (partSize < 5 << 20) {
+            throw new IllegalArgumentException("S3 multipart parts must be at least 5 MiB");
+        }
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.key = key;
+        this.contentType = contentType;
+        this.buf = new byte[partSize];
+    }
+
+    String key() {
+        return key;
+    }
+
+    @Override
+    public long getPos() {
+        return pos;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        if (used == buf.length) {
+            sendPart();
+        }
+        buf[used++] = (byte) b;
+        pos++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (used == buf.length) {
+                sendPart();
+            }
+            int n = Math.min(len, buf.length - used);
+            System.arraycopy(b, off, buf, used, n);
+            used += n;
+            off += n;
+            len -= n;
+            pos += n;
+        }
+    }
+
+    private void sendPart() {
+        if (uploadId == null) {
+            uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
+                    .contentType(contentType).build()).uploadId();
+        }
+        int number = parts.size() + 1;
+        String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                .partNumber(number).contentLength((long) used).build(), RequestBody.fromBytes(copy())).eTag();
+        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+        used = 0;
+    }
+
+    private byte[] copy() {
+        return used == buf.length ? buf : java.util.Arrays.copyOf(buf, used);
+    }
+
+    /** Sends what is left and completes the object. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (uploadId == null) {
+            s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
+                    .contentLength((long) used).build(), RequestBody.fromBytes(copy()));
+        } else {
+            if (used > 0) {
+                sendPart();
+            }
+            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+        }
+    }
+
+    /** Gives up: a started multipart upload is aborted; nothing was written for a small object. */
+    void abort() {
+        closed = true;
+        if (uploadId != null) {
+            try {
+                s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                        .build());
+            } catch (RuntimeException e) {
+                // best effort: an unfinished upload is invisible and expires by bucket lifecycle
+            }
+        }
+    }
+
+    /** This upload as a Parquet {@link OutputFile} (one stream, created once). */
+    OutputFile asOutputFile() {
+        S3ObjectUpload self = this;
+        return new OutputFile() {
+            @Override
+            public PositionOutputStream create(long blockSizeHint) {
+                return self;
+            }
+
+            @Override
+            public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+                return self;
+            }
+
+            @Override
+            public boolean supportsBlockSize() {
+                return false;
+            }
+
+            @Override
+            public long defaultBlockSize() {
+                return 0;
+            }
+
+            @Override
+            public String getPath() {
+                return "s3://" + bucket + "/" + key;
+            }
+        };
+    }
+
+    /** A plain stream view that does not close the upload (for wrapping in GZIP). */
+    OutputStream unclosable() {
+        S3ObjectUpload self = this;
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                self.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                self.write(b, off, len);
+            }
+        };
+    }
+}
