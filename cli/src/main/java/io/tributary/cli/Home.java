@@ -40,6 +40,36 @@ final class Home {
         return out;
     }
 
+    /**
+     * The environment every command works with: {@code local.env} (when present) overridden by the
+     * process environment, whole. Used for endpoints and for {@code ${VAR}} in table files.
+     */
+    static Map<String, String> env() {
+        Map<String, String> out = new LinkedHashMap<>(readEnvFile(localEnvFile()));
+        System.getenv().forEach((k, v) -> {
+            if (v != null && !v.isBlank()) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** A required setting from {@link #env()}, or a one-line error saying how to get it. */
+    static String require(Map<String, String> env, String key) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) {
+            throw new CliException(key + " is not set: run `tributary local up` (writes " + localEnvFile()
+                    + ") or export it");
+        }
+        return v;
+    }
+
+    /** The repo root (where the launcher lives and the apps are built). */
+    static Path repoRoot() {
+        String root = System.getProperty("tributary.home", System.getenv().getOrDefault("TRIBUTARY_HOME", "."));
+        return Path.of(root).toAbsolutePath().normalize();
+    }
+
     static Map<String, String> readEnvFile(Path file) {
         Map<String, String> out = new LinkedHashMap<>();
         if (!Files.exists(file)) {

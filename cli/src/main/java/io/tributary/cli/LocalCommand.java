@@ -35,8 +35,17 @@ public class LocalCommand {
 
         @Override
         public Integer call() {
-            LocalStack stack = LocalStack.detached(stackDir(),
-                    new LocalStack.Ports(kafkaPort, kafkaControllerPort, dynamodbPort, s3Port));
+            Map<String, String> env = up(new LocalStack.Ports(kafkaPort, kafkaControllerPort, dynamodbPort, s3Port));
+            env.forEach((k, v) -> System.out.println(k + "=" + v));
+            return 0;
+        }
+
+        /**
+         * Starts (or adopts) the stack, writes local.env and creates the catalog table if absent, so
+         * every command works right after it. Returns the endpoints.
+         */
+        static Map<String, String> up(LocalStack.Ports ports) {
+            LocalStack stack = LocalStack.detached(stackDir(), ports);
             try {
                 stack.startAll();
             } catch (LocalStackException e) {
@@ -44,8 +53,13 @@ public class LocalCommand {
             }
             Map<String, String> env = stack.env();
             Home.writeEnvFile(Home.localEnvFile(), env);
-            env.forEach((k, v) -> System.out.println(k + "=" + v));
-            return 0;
+            try (CatalogAccess c = new CatalogAccess(env)) {
+                c.call(cat -> {
+                    cat.createCatalogTableIfAbsent();
+                    return null;
+                });
+            }
+            return env;
         }
     }
 

@@ -1,0 +1,52 @@
+package io.tributary.cli;
+
+import io.tributary.catalog.DynamoCatalog;
+import java.util.Map;
+import java.util.function.Function;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+/** The catalog for a command, with DynamoDB failures turned into one-line errors. */
+final class CatalogAccess implements AutoCloseable {
+    final Map<String, String> env;
+    final DynamoDbClient client;
+    final DynamoCatalog catalog;
+
+    CatalogAccess(Map<String, String> env) {
+        this.env = env;
+        this.client = Aws.dynamo(env);
+        this.catalog = Aws.catalog(client, env);
+    }
+
+    /** Runs {@code f} on the catalog; a missing table or unreachable endpoint is a CliException. */
+    <T> T call(Function<DynamoCatalog, T> f) {
+        try {
+            return f.apply(catalog);
+        } catch (ResourceNotFoundException e) {
+            throw new CliException("catalog table " + Aws.catalogTable(env) + " does not exist" + where()
+                    + " (the scheduler creates it on start; `tributary local up` does too)");
+        } catch (SdkClientException e) {
+            throw new CliException("cannot reach DynamoDB" + where() + ": " + firstLine(e.getMessage())
+                    + " (is the local stack up? `tributary local status`)");
+        }
+    }
+
+    private String where() {
+        String ep = env.get("TRIBUTARY_DYNAMODB_ENDPOINT");
+        return ep == null ? "" : " at " + ep;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,183 @@
+package io.tributary.cli;
+
+import io.tributary.catalog.ColumnType;
+import io.tributary.catalog.CommitRecord;
+import io.tributary.catalog.PartObject;
+import io.tributary.catalog.StoredTable;
+import io.tributary.catalog.TableDefinition;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code tributary query TABLE "SQL"}: SQL (DuckDB) over exactly the parts the catalog lists as
+ * committed, exposed as a view named after the table.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+        description = {"Run SQL (DuckDB) over a table's committed Parquet parts: exactly the parts its commit chains list,",
+            "downloaded to a temporary directory and exposed as a view named after the table.",
+            "Example: tributary query clicks \"SELECT country, count(*) FROM clicks GROUP BY 1 ORDER BY 2 DESC\""})
+public class QueryCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TABLE", description = "Table name (also the view's name)")
+    String table;
+    @Parameters(index = "1", paramLabel = "SQL", description = "The query")
+    String sql;
+    @Option(names = "--max-rows", defaultValue = "50", description = "Print at most this many rows (default ${DEFAULT-VALUE})")
+    int maxRows;
+
+    @Override
+    public Integer call() {
+        if (maxRows < 1) {
+            throw new CliException("--max-rows must be >= 1, got " + maxRows);
+        }
+        System.out.print(run(Home.env(), table, sql, maxRows));
+        return 0;
+    }
+
+    /** Runs the query and renders the result as a text table with a footer line. */
+    static String run(Map<String, String> env, String table, String sql, int maxRows) {
+        try (CatalogAccess c = new CatalogAccess(env)) {
+            StoredTable t = c.call(cat -> cat.getTable(table))
+                    .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + Aws.catalogTable(env)));
+            List<String> keys = c.call(cat -> {
+                List<String> ks = new ArrayList<>();
+                for (int p : cat.partitions(table)) {
+                    Iterator<CommitRecord> it = cat.chain(table, p).iterator();
+                    while (it.hasNext()) {
+                        for (PartObject o : it.next().objects()) {
+                            if (o.kind() == PartObject.Kind.DATA) {
+                                ks.add(o.key());
+                            }
+                        }
+                    }
+                }
+                return ks;
+            });
+            try (S3Client s3 = Aws.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket())) {
+                List<Path> paths;
+                try {
+                    paths = files.getAll(keys);
+                } catch (PartFiles.MissingObject e) {
+                    throw new CliException("a committed part cannot be read: " + e.getMessage());
+                }
+                return execute(t.definition(), paths, sql, maxRows);
+            }
+        }
+    }
+
+    static String execute(TableDefinition def, List<Path> paths, String sql, int maxRows) {
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
+            String view = quoteIdent(def.name());
+            if (paths.isEmpty()) {
+                st.execute("CREATE VIEW " + view + " AS SELECT * FROM (SELECT " + emptyColumns(def) + ") WHERE false");
+            } else {
+                StringBuilder list = new StringBuilder("[");
+                for (int i = 0; i < paths.size(); i++) {
+                    list.append(i == 0 ? "" : ", ").append('\'').append(paths.get(i).toString().replace("'", "''")).append('\'');
+                }
+                list.append(']');
+                st.execute("CREATE VIEW " + view + " AS SELECT * FROM read_parquet(" + list + ", union_by_name = true)");
+            }
+            long t0 = System.nanoTime();
+            boolean hasRows;
+            try {
+                hasRows = st.execute(sql);
+            } catch (SQLException e) {
+                throw new CliException("query failed: " + CatalogAccess.firstLine(e.getMessage()));
+            }
+            if (!hasRows) {
+                return "ok (" + paths.size() + " parts)\n";
+            }
+            try (ResultSet rs = st.getResultSet()) {
+                ResultSetMetaData md = rs.getMetaData();
+                int n = md.getColumnCount();
+                String[] headers = new String[n];
+                List<Integer> right = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    headers[i] = md.getColumnLabel(i + 1);
+                    if (numeric(md.getColumnType(i + 1))) {
+                        right.add(i);
+                    }
+                }
+                TextTable tt = new TextTable(headers).right(right.stream().mapToInt(Integer::intValue).toArray());
+                long rows = 0;
+                while (rs.next()) {
+                    rows++;
+                    if (rows <= maxRows) {
+                        Object[] cells = new Object[n];
+                        for (int i = 0; i < n; i++) {
+                            Object v = rs.getObject(i + 1);
+                            cells[i] = v == null ? "NULL" : v.toString();
+                        }
+                        tt.row(cells);
+                    }
+                }
+                double ms = (System.nanoTime() - t0) / 1e6;
+                return tt.render("") + String.format("(%,d row%s%s; %d committed parts; %.0f ms)%n", rows, rows == 1 ? "" : "s",
+                        rows > maxRows ? ", first " + maxRows + " shown" : "", paths.size(), ms);
+            }
+        } catch (SQLException e) {
+            throw new CliException("DuckDB: " + CatalogAccess.firstLine(e.getMessage()));
+        }
+    }
+
+    private static boolean numeric(int type) {
+        return switch (type) {
+            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT, Types.DOUBLE, Types.FLOAT, Types.REAL,
+                Types.DECIMAL, Types.NUMERIC -> true;
+            default -> false;
+        };
+    }
+
+    static String quoteIdent(String s) {
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    /** {@code NULL::TYPE AS name, ...} for every column of a table with no parts yet. */
+    static String emptyColumns(TableDefinition def) {
+        List<String> cols = new ArrayList<>();
+        for (TableDefinition.Column c : def.columns()) {
+            cols.add("NULL::" + duckType(c.type()) + " AS " + quoteIdent(c.name()));
+        }
+        for (String m : def.metadata()) {
+            String type = switch (m) {
+                case "_partition" -> "INTEGER";
+                case "_offset" -> "BIGINT";
+                case "_timestamp" -> "TIMESTAMPTZ";
+                default -> "VARCHAR";
+            };
+            cols.add("NULL::" + type + " AS " + quoteIdent(m));
+        }
+        return String.join(", ", cols);
+    }
+
+    static String duckType(ColumnType t) {
+        String s = t.toString();
+        if (s.startsWith("decimal")) {
+            return s.toUpperCase(java.util.Locale.ROOT);
+        }
+        return switch (s) {
+            case "int" -> "INTEGER";
+            case "long" -> "BIGINT";
+            case "double" -> "DOUBLE";
+            case "boolean" -> "BOOLEAN";
+            case "timestamp" -> "TIMESTAMPTZ";
+            case "date" -> "DATE";
+            default -> "VARCHAR";
+        };
+    }
+}

@@ -1,0 +1,138 @@
+package io.tributary.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.api.v1.ClusterStatus;
+import io.tributary.api.v1.PartitionStatus;
+import io.tributary.api.v1.RunnerInfo;
+import io.tributary.api.v1.TableStatus;
+
+/**
+ * How {@code tributary status} shows a {@link ClusterStatus}. The JSON field names are a contract
+ * (scripts rely on them):
+ * <pre>{"leader":..., "runners":[{"id","partitions","last_heartbeat_ms"}],
+ *  "tables":[{"name","state","lag","partitions":[{"partition","owner","epoch","committed","end","lag","freshness_s"}]}],
+ *  "scaling":{"desired","actual","reason"}}</pre>
+ * {@code owner} is null when unassigned, {@code freshness_s} null when unknown.
+ */
+final class StatusView {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StatusView() {
+    }
+
+    static ObjectNode toJson(ClusterStatus s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("leader", s.getLeader());
+        ArrayNode runners = o.putArray("runners");
+        for (RunnerInfo r : s.getRunnersList()) {
+            ObjectNode n = runners.addObject();
+            n.put("id", r.getId());
+            n.put("partitions", r.getPartitions());
+            n.put("last_heartbeat_ms", r.getLastHeartbeatMs());
+        }
+        ArrayNode tables = o.putArray("tables");
+        for (TableStatus t : s.getTablesList()) {
+            ObjectNode n = tables.addObject();
+            n.put("name", t.getTable().getName());
+            n.put("state", t.getTable().getState());
+            n.put("lag", t.getLag());
+            ArrayNode ps = n.putArray("partitions");
+            for (PartitionStatus p : t.getPartitionsList()) {
+                ps.add(partitionJson(p));
+            }
+        }
+        ObjectNode sc = o.putObject("scaling");
+        sc.put("desired", s.getScaling().getDesired());
+        sc.put("actual", s.getScaling().getActual());
+        sc.put("reason", s.getScaling().getReason());
+        return o;
+    }
+
+    static ObjectNode partitionJson(PartitionStatus p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("partition", p.getPartition());
+        if (p.getOwner().isEmpty()) {
+            n.putNull("owner");
+        } else {
+            n.put("owner", p.getOwner());
+        }
+        n.put("epoch", p.getEpoch());
+        n.put("committed", p.getCommittedOffset());
+        n.put("end", p.getEndOffset());
+        n.put("lag", p.getLag());
+        if (p.getFreshnessS() < 0) {
+            n.putNull("freshness_s");
+        } else {
+            n.put("freshness_s", Math.round(p.getFreshnessS() * 1000) / 1000.0);
+        }
+        return n;
+    }
+
+    static String toJsonText(ClusterStatus s) {
+        try {
+            return JSON.writeValueAsString(toJson(s));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The terminal view: leader, runners, then each table with its partitions. */
+    static String render(ClusterStatus s, long nowMillis) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("leader ").append(s.getLeader().isEmpty() ? "(none)" : s.getLeader())
+                .append("   scaling: desired ").append(s.getScaling().getDesired())
+                .append(", actual ").append(s.getScaling().getActual());
+        if (!s.getScaling().getReason().isEmpty()) {
+            sb.append(" (").append(s.getScaling().getReason()).append(')');
+        }
+        sb.append("\n\n");
+        if (s.getRunnersCount() == 0) {
+            sb.append("runners: none attached\n");
+        } else {
+            TextTable rt = new TextTable("RUNNER", "PARTITIONS", "HEARTBEAT", "ROWS/S", "HEAP", "BUFFERED").right(1, 2, 3, 4, 5);
+            for (RunnerInfo r : s.getRunnersList()) {
+                rt.row(r.getId(), r.getPartitions(), ago(r.getLastHeartbeatMs(), nowMillis), rate(r.getRowsPerS()),
+                        mib(r.getHeapUsedBytes()), mib(r.getBufferedBytes()));
+            }
+            sb.append(rt.render(""));
+        }
+        if (s.getTablesCount() == 0) {
+            sb.append("\ntables: none\n");
+        }
+        for (TableStatus t : s.getTablesList()) {
+            sb.append('\n').append("table ").append(t.getTable().getName()).append("  ").append(t.getTable().getState())
+                    .append("  lag ").append(TextTable.num(t.getLag())).append('\n');
+            sb.append(partitionTable(t, nowMillis).render("  "));
+        }
+        return sb.toString();
+    }
+
+    static TextTable partitionTable(TableStatus t, long nowMillis) {
+        TextTable pt = new TextTable("PARTITION", "OWNER", "EPOCH", "COMMITTED", "END", "LAG", "FRESHNESS", "ROWS/S",
+                "LAST COMMIT", "ERROR").right(0, 2, 3, 4, 5, 6, 7, 8);
+        for (PartitionStatus p : t.getPartitionsList()) {
+            pt.row(p.getPartition(), p.getOwner().isEmpty() ? "-" : p.getOwner(), p.getEpoch(),
+                    TextTable.num(p.getCommittedOffset()), TextTable.num(p.getEndOffset()), TextTable.num(p.getLag()),
+                    p.getFreshnessS() < 0 ? "-" : String.format("%.1fs", p.getFreshnessS()), rate(p.getRowsPerS()),
+                    p.getLastCommitMs() == 0 ? "-" : ago(p.getLastCommitMs(), nowMillis), p.getLastError());
+        }
+        return pt;
+    }
+
+    static String ago(long ms, long now) {
+        if (ms <= 0) {
+            return "never";
+        }
+        return String.format("%.1fs ago", Math.max(0, now - ms) / 1000.0);
+    }
+
+    static String rate(double r) {
+        return r >= 10_000 ? String.format("%,.0fk", r / 1000) : String.format("%,.0f", r);
+    }
+
+    static String mib(long bytes) {
+        return String.format("%.0f MiB", bytes / 1048576.0);
+    }
+}

@@ -1,0 +1,238 @@
+package io.tributary.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.api.v1.CreateTableRequest;
+import io.tributary.api.v1.ListTablesRequest;
+import io.tributary.api.v1.PartitionStatus;
+import io.tributary.api.v1.TableInfo;
+import io.tributary.api.v1.TableRef;
+import io.tributary.api.v1.TableStatus;
+import io.tributary.catalog.InvalidDefinitionException;
+import io.tributary.catalog.TableDefinition;
+import io.tributary.catalog.TableDefinitions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tributary table create|list|describe|pause|resume|drop}, through the scheduler's gRPC API. */
+@Command(name = "table", mixinStandardHelpOptions = true,
+        description = "Create, list, describe, pause, resume and drop tables (through the scheduler leader).",
+        subcommands = {TableCommand.Create.class, TableCommand.ListTables.class, TableCommand.Describe.class,
+            TableCommand.Pause.class, TableCommand.Resume.class, TableCommand.Drop.class})
+public class TableCommand {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Reads and validates a table file: {@code ${VAR}} from the process env and local.env; any
+     * error is one line naming the file, the line and the field.
+     */
+    static TableDefinition readDefinition(Path file, Map<String, String> env) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new CliException(file + ": no such file");
+        } catch (IOException e) {
+            throw new CliException(file + ": cannot read: " + e.getMessage());
+        }
+        try {
+            return TableDefinitions.fromYaml(text, env);
+        } catch (InvalidDefinitionException e) {
+            throw new CliException(file + ": " + e.getMessage());
+        }
+    }
+
+    static String describe(TableInfo t) {
+        return t.getName() + " (version " + t.getVersion() + ", " + t.getState() + ")";
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a table from a YAML definition file (see docs: \"Table definition file\").")
+    static class Create implements Callable<Integer> {
+        @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE.yaml", description = "Table definition file")
+        Path file;
+        @Option(names = "--dry-run", description = "Validate and print the canonical JSON definition; create nothing.")
+        boolean dryRun;
+        @Mixin
+        SchedulerOption scheduler;
+
+        @Override
+        public Integer call() {
+            TableDefinition def = readDefinition(file, Home.env());
+            String json = TableDefinitions.toJson(def);
+            if (dryRun) {
+                System.out.println(json);
+                return 0;
+            }
+            try (SchedulerClient c = scheduler.connect()) {
+                TableInfo t = c.call("CreateTable", s -> s.createTable(CreateTableRequest.newBuilder().setDefinitionJson(json).build()));
+                System.out.println("created table " + describe(t) + " from " + file);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tables.")
+    static class ListTables implements Callable<Integer> {
+        @Option(names = "--all", description = "Include dropped tables.")
+        boolean all;
+        @Option(names = "--json", description = "Print JSON: [{name, version, state, topic}].")
+        boolean json;
+        @Mixin
+        SchedulerOption scheduler;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SchedulerClient c = scheduler.connect()) {
+                var resp = c.call("ListTables", s -> s.listTables(ListTablesRequest.newBuilder().setIncludeDropped(all).build()));
+                ArrayNode arr = JSON.createArrayNode();
+                TextTable tt = new TextTable("NAME", "STATE", "VERSION", "TOPIC", "BUCKET/PREFIX").right(2);
+                for (TableInfo t : resp.getTablesList()) {
+                    String topic = "";
+                    String where = "";
+                    try {
+                        TableDefinition d = TableDefinitions.fromJson(t.getDefinitionJson());
+                        topic = d.source().topic();
+                        where = d.output().bucket() + "/" + d.output().prefix();
+                    } catch (RuntimeException e) {
+                        topic = "?";
+                    }
+                    ObjectNode o = arr.addObject();
+                    o.put("name", t.getName());
+                    o.put("version", t.getVersion());
+                    o.put("state", t.getState());
+                    o.put("topic", topic);
+                    tt.row(t.getName(), t.getState(), t.getVersion(), topic, where);
+                }
+                if (json) {
+                    System.out.println(JSON.writeValueAsString(arr));
+                } else if (tt.size() == 0) {
+                    System.out.println("no tables (create one with `tributary table create -f FILE.yaml`)");
+                } else {
+                    System.out.print(tt.render(""));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Show a table's definition and per-partition progress (owner, epoch, offsets, lag).")
+    static class Describe implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "Table name")
+        String name;
+        @Option(names = "--json", description = "Print JSON: {name, version, state, lag, definition, partitions}.")
+        boolean json;
+        @Mixin
+        SchedulerOption scheduler;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SchedulerClient c = scheduler.connect()) {
+                TableStatus st = c.call("DescribeTable", s -> s.describeTable(TableRef.newBuilder().setName(name).build()));
+                TableInfo t = st.getTable();
+                if (json) {
+                    ObjectNode o = JSON.createObjectNode();
+                    o.put("name", t.getName());
+                    o.put("version", t.getVersion());
+                    o.put("state", t.getState());
+                    o.put("lag", st.getLag());
+                    o.set("definition", JSON.readTree(t.getDefinitionJson().isEmpty() ? "null" : t.getDefinitionJson()));
+                    ArrayNode ps = o.putArray("partitions");
+                    for (PartitionStatus p : st.getPartitionsList()) {
+                        ps.add(StatusView.partitionJson(p));
+                    }
+                    System.out.println(JSON.writeValueAsString(o));
+                    return 0;
+                }
+                System.out.println("table " + describe(t) + ", lag " + TextTable.num(st.getLag()));
+                if (!t.getDefinitionJson().isEmpty()) {
+                    System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(t.getDefinitionJson())));
+                }
+                System.out.print(StatusView.partitionTable(st, System.currentTimeMillis()).render("  "));
+            }
+            return 0;
+        }
+    }
+
+    abstract static class StateChange implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "Table name")
+        String name;
+        @Mixin
+        SchedulerOption scheduler;
+
+        abstract String rpc();
+
+        abstract TableInfo apply(io.tributary.api.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub s, TableRef ref);
+
+        abstract String verb();
+
+        @Override
+        public Integer call() {
+            try (SchedulerClient c = scheduler.connect()) {
+                TableRef ref = TableRef.newBuilder().setName(name).build();
+                TableInfo t = c.call(rpc(), s -> apply(s, ref));
+                System.out.println(verb() + " table " + describe(t));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Stop assigning the table's partitions (runners flush and commit what they hold).")
+    static class Pause extends StateChange {
+        String rpc() {
+            return "PauseTable";
+        }
+
+        TableInfo apply(io.tributary.api.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub s, TableRef ref) {
+            return s.pauseTable(ref);
+        }
+
+        String verb() {
+            return "paused";
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused table.")
+    static class Resume extends StateChange {
+        String rpc() {
+            return "ResumeTable";
+        }
+
+        TableInfo apply(io.tributary.api.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub s, TableRef ref) {
+            return s.resumeTable(ref);
+        }
+
+        String verb() {
+            return "resumed";
+        }
+    }
+
+    @Command(name = "drop", mixinStandardHelpOptions = true,
+            description = "Stop the table for good; its parts and commit chains are kept (audit still works). Names are never reused.")
+    static class Drop extends StateChange {
+        String rpc() {
+            return "DropTable";
+        }
+
+        TableInfo apply(io.tributary.api.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub s, TableRef ref) {
+            return s.dropTable(ref);
+        }
+
+        String verb() {
+            return "dropped";
+        }
+    }
+}
