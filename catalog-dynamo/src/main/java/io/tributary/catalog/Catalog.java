@@ -169,8 +169,8 @@ public interface Catalog {
    * retrying the read with backoff until a deadline: its commit id tells ours (COMMITTED) from
    * another's (CONFLICT); absent means NOT_COMMITTED. This is the only place that retries.
    *
-   * <p>Cost: 1 conditional PutItem; on conflict +1 GetItem +1 Query; on a lost response 1..k
-   * GetItems (+1 Query).
+   * <p>Cost: 1 conditional PutItem; on conflict +1 Query (+1 GetItem if the chain has moved past
+   * that seq); on a lost response 1..k GetItems until one answers (+1 Query on a conflict).
    *
    * @throws CommitOutcomeUnknownException if the read-back could not settle it before the deadline:
    *                                       never delete the objects of that commit

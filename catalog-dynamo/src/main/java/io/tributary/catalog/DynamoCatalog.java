@@ -438,8 +438,11 @@ public final class DynamoCatalog implements Catalog {
     while (true) {
       attempt++;
       try {
-        Optional<CommitRecord> there = get(Items.partPk(rec.table(), rec.partition()), Items.seqSk(rec.seq()))
-            .map(Items::commitRecord);
+        // A failed condition means seq is taken: read the head first (usually it IS that seq, one
+        // request). After a lost response, seq is usually empty: read seq itself first.
+        Optional<CommitRecord> head = taken ? head(rec.table(), rec.partition()) : Optional.empty();
+        Optional<CommitRecord> there = head.isPresent() && head.get().seq() == rec.seq() ? head
+            : get(Items.partPk(rec.table(), rec.partition()), Items.seqSk(rec.seq())).map(Items::commitRecord);
         if (there.isPresent() && there.get().commitId().equals(rec.commitId())) {
           if (!taken || attempt > 1) {
             LOG.info("commit of table {} partition {} seq {} settled: COMMITTED (read back commit {})", rec.table(),
@@ -448,12 +451,13 @@ public final class DynamoCatalog implements Catalog {
           return new CommitOutcome.Committed(there.get());
         }
         if (there.isPresent()) {
-          CommitRecord head = head(rec.table(), rec.partition()).orElse(there.get());
+          CommitRecord current = head.isPresent() ? head.get()
+              : head(rec.table(), rec.partition()).orElse(there.get());
           LOG.info("commit conflict on table {} partition {} seq {}: taken by commit {} (writer {}, epoch {}); head is "
               + "seq {} end_offset {}; the caller drops its buffer and resumes there", rec.table(), rec.partition(),
-              rec.seq(), there.get().commitId(), there.get().writer(), there.get().epoch(), head.seq(),
-              head.endOffset());
-          return new CommitOutcome.Conflict(head);
+              rec.seq(), there.get().commitId(), there.get().writer(), there.get().epoch(), current.seq(),
+              current.endOffset());
+          return new CommitOutcome.Conflict(current);
         }
         LOG.info("commit of table {} partition {} seq {} settled: NOT_COMMITTED (seq {} is empty); the caller may "
             + "retry the same commit", rec.table(), rec.partition(), rec.seq(), rec.seq());
