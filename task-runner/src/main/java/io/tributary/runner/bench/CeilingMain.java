@@ -28,7 +28,7 @@ import org.apache.parquet.schema.MessageType;
  * <pre>
  * java -cp 'task-runner/target/quarkus-app/lib/main/*:task-runner/target/quarkus-app/app/*' \
  *   io.tributary.runner.bench.CeilingMain --table table.yaml --events events.jsonl \
- *   [--warmup-cpu-s 8] [--passes 5] [--max-rows 500000] [--max-bytes 67108864] [--row-group-bytes 134217728]
+ *   [--warmup-cpu-s 8] [--warmup-passes 3] [--passes 5] [--max-rows 500000] [--max-bytes 67108864] [--row-group-bytes 134217728]
  * </pre>
  * Prints progress to stderr and one {@code RESULT {json}} line to stdout.
  */
@@ -64,7 +64,8 @@ public final class CeilingMain {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long warmStart = mx.getCurrentThreadCpuTime();
         int warm = 0;
-        while (warm == 0 || (mx.getCurrentThreadCpuTime() - warmStart) / 1e9 < warmupCpuS) {
+        int minWarm = (int) a.getLong("warmup-passes", 3);
+        while (warm < minWarm || (mx.getCurrentThreadCpuTime() - warmStart) / 1e9 < warmupCpuS) {
             p.run();
             warm++;
             System.err.printf("ceiling: warm-up pass %d: %.1f MB/cpu-s%n", warm, inputBytes / 1e6 / (p.decodeNs + p.encodeNs) * 1e9);

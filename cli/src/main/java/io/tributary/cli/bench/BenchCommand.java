@@ -1,0 +1,94 @@
+package io.tributary.cli.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tributary bench [--quick]}: throughput per core, freshness, failover and memory of the
+ * runner, beside the in-process ceiling and a real peer (the Apache Iceberg Kafka Connect sink),
+ * measured in one run on this machine. Writes {@code bench-results/<stamp>.json}, {@code .md} and
+ * {@code .svg}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure throughput per CPU-second (in-process ceiling, raw consume, end-to-end), freshness,",
+            "failover and memory of the runner, and the Apache Iceberg Kafka Connect sink on the same topic.",
+            "Starts its own local stack; writes bench-results/<stamp>.json, .md and .svg. Numbers are CPU-seconds",
+            "of the measured process where it matters, so a busy machine distorts them less; run the full bench",
+            "on a quiet machine."})
+public class BenchCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--quick", description = "A smoke run under 3 minutes (~120 MB instead of ~2.2 GB, shorter stages).")
+    boolean quick;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the results go (default: <repo>/bench-results).")
+    Path out;
+
+    @Option(names = "--only", split = ",", paramLabel = "STAGE",
+            description = "Run only these stages: ceiling, raw, e2e, freshness, failover, peer.")
+    List<String> only;
+
+    @Option(names = "--skip", split = ",", paramLabel = "STAGE", description = "Skip these stages.")
+    List<String> skip;
+
+    @Option(names = "--jfr", description = "Record the e2e runner with JFR and summarise where its CPU goes.")
+    boolean jfr;
+
+    @Option(names = "--keep", description = "Keep the bench's local stack data (.tributary/bench/<stamp>/stack).")
+    boolean keep;
+
+    @Option(names = "--e2e-mb", paramLabel = "MB", description = "Size of the pre-loaded topic in MB (default: 2200, --quick 120).")
+    Long e2eMb;
+
+    @Option(names = "--report", paramLabel = "FILE.json",
+            description = "Only re-render the Markdown and SVG of an earlier (possibly partial) results file.")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        Path home = Path.of(System.getProperty("tributary.home", System.getenv().getOrDefault("TRIBUTARY_HOME", ".")))
+                .toAbsolutePath().normalize();
+        if (report != null) {
+            Results r = Results.read(report);
+            String base = report.getFileName().toString().replaceFirst("\\.json$", "");
+            Path svg = report.resolveSibling(base + ".svg");
+            Files.writeString(svg, Report.svg(r));
+            Files.writeString(report.resolveSibling(base + ".md"), Report.markdown(r, svg.getFileName().toString()));
+            System.out.println("wrote " + report.resolveSibling(base + ".md") + " and " + svg);
+            return 0;
+        }
+        Sizes sizes = quick ? Sizes.quick() : Sizes.full();
+        if (e2eMb != null) {
+            sizes = new Sizes(sizes.mode(), sizes.ceilingEvents(), sizes.ceilingPasses(), sizes.ceilingWarmupCpuS(),
+                    e2eMb * 1_000_000, sizes.partitions(), sizes.freshnessSeconds(), sizes.freshnessWarmupSeconds(),
+                    sizes.failoverKills(), e2eMb * 1_000_000, sizes.stageTimeoutSeconds());
+        }
+        Set<String> stages = new LinkedHashSet<>(only == null || only.isEmpty() ? Bench.STAGES : only);
+        if (skip != null) {
+            skip.forEach(stages::remove);
+        }
+        for (String s : stages) {
+            if (!Bench.STAGES.contains(s)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "unknown stage '" + s + "'; stages: " + String.join(", ", Bench.STAGES));
+            }
+        }
+        Path outDir = out != null ? out.toAbsolutePath() : home.resolve("bench-results");
+        Bench bench = new Bench(sizes, home, outDir, stages, jfr, keep);
+        Path json = bench.run();
+        Results r = Results.read(json);
+        for (String k : Results.HEADLINE) {
+            Double v = r.get(k);
+            System.out.printf("%-28s %s%n", k, v == null ? "null" : Report.fmt(v));
+        }
+        System.out.println("results: " + json);
+        return 0;
+    }
+}

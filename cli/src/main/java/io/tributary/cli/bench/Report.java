@@ -1,0 +1,248 @@
+package io.tributary.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders a {@link Results} object (complete or partial) as the Markdown summary and the SVG chart
+ * of throughput and freshness over time. Pure functions of the JSON, so {@code tributary bench
+ * --report FILE.json} can redo them from any earlier run.
+ */
+final class Report {
+    private Report() {
+    }
+
+    private record Row(String key, String label, String unit, String target) {
+    }
+
+    private static final List<Row> ROWS = List.of(
+            new Row("ceiling_mb_per_cpu_s", "Ceiling: decode + Parquet encode, in-process", "MB JSON / CPU-s", null),
+            new Row("raw_consume_mb_per_cpu_s", "Raw KafkaConsumer drain", "MB / CPU-s", null),
+            new Row("e2e_mb_per_cpu_s", "End-to-end, one runner (Kafka -> S3 + commits)", "MB JSON / runner CPU-s", ">= 60"),
+            new Row("e2e_wall_mb_s", "End-to-end wall throughput", "MB/s", null),
+            new Row("e2e_ratio_to_ceiling", "End-to-end / ceiling", "ratio", ">= 0.8"),
+            new Row("e2e_time_to_visible_s", "Ours: start to all committed", "s", null),
+            new Row("freshness_p50_s", "Freshness p50 (commit - record time), max_age 1 s", "s", null),
+            new Row("freshness_p99_s", "Freshness p99", "s", "<= 2"),
+            new Row("freshness_max_s", "Freshness max", "s", null),
+            new Row("failover_p50_s", "Failover p50 (kill -> moved partitions commit again)", "s", null),
+            new Row("failover_max_s", "Failover max", "s", "<= 5"),
+            new Row("runner_peak_rss_mb", "Runner peak RSS (VmHWM)", "MiB", null),
+            new Row("runner_buffered_bytes_max", "Runner buffered bytes, max seen", "bytes", null),
+            new Row("runner_memory_budget_bytes", "Runner memory budget", "bytes", null),
+            new Row("peer_mb_per_cpu_s", "Peer: Iceberg Kafka Connect sink", "MB JSON / worker CPU-s", null),
+            new Row("peer_time_to_visible_s", "Peer: start to all records visible", "s", null),
+            new Row("ratio_to_peer", "Ours / peer, per CPU-s", "ratio", "> 1"));
+
+    static String markdown(Results r, String svgFileName) {
+        JsonNode root = r.root;
+        StringBuilder md = new StringBuilder();
+        md.append("# Tributary bench — ").append(text(root, "timestamp")).append(" (").append(text(root, "mode")).append(")\n\n");
+        JsonNode m = root.path("machine");
+        md.append("Machine: ").append(m.path("cores").asText("?")).append(" cores (")
+                .append(m.path("cpu_model").asText("?")).append("), ").append(m.path("memory_mb").asText("?"))
+                .append(" MiB, JDK ").append(m.path("jdk").asText("?")).append(", load average at start ")
+                .append(m.path("loadavg_start").asText("?")).append(", at end ").append(m.path("loadavg_end").asText("?"))
+                .append(". Commit `").append(text(root, "git_commit")).append("`.\n\n");
+        md.append("MB = 10^6 bytes of input JSON. CPU-s = utime+stime of the measured process (the ceiling: thread CPU"
+                + " time), so other load on the machine matters less than for wall-clock numbers.\n\n");
+        md.append("| measure | value | unit | target |\n|---|---:|---|---|\n");
+        for (Row row : ROWS) {
+            Double v = r.get(row.key);
+            md.append("| ").append(row.label).append(" | ").append(v == null ? "—" : fmt(v)).append(" | ").append(row.unit)
+                    .append(" | ").append(row.target == null ? "" : row.target + " " + verdict(v, row.target)).append(" |\n");
+        }
+        md.append('\n');
+        if (svgFileName != null) {
+            md.append("![throughput and freshness over time](").append(svgFileName).append(")\n\n");
+        }
+        JsonNode notes = root.path("notes");
+        if (notes.size() > 0) {
+            md.append("## Notes\n\n");
+            for (JsonNode n : notes) {
+                md.append("- ").append(n.asText().replace("\n", " ")).append('\n');
+            }
+            md.append('\n');
+        }
+        JsonNode details = root.path("details");
+        if (details.size() > 0) {
+            md.append("## Details\n\n");
+            for (Map.Entry<String, JsonNode> e : iter(details)) {
+                md.append("**").append(e.getKey()).append("**: ");
+                List<String> kv = new ArrayList<>();
+                for (Map.Entry<String, JsonNode> f : iter(e.getValue())) {
+                    if (f.getValue().isContainerNode()) {
+                        continue;
+                    }
+                    kv.add(f.getKey() + " " + (f.getValue().isNumber() ? fmt(f.getValue().asDouble()) : f.getValue().asText()));
+                }
+                md.append(String.join(", ", kv)).append("\n\n");
+                JsonNode hot = e.getValue().path("hot_methods");
+                if (hot.isArray() && hot.size() > 0) {
+                    md.append("| share of samples | top frame |\n|---:|---|\n");
+                    for (JsonNode h : hot) {
+                        md.append("| ").append(fmt(h.path("share").asDouble() * 100)).append(" % | `")
+                                .append(h.path("frame").asText()).append("` |\n");
+                    }
+                    md.append('\n');
+                }
+                JsonNode pk = e.getValue().path("by_package");
+                if (pk.isObject() && pk.size() > 0) {
+                    md.append("| share of samples | code |\n|---:|---|\n");
+                    for (Map.Entry<String, JsonNode> f : iter(pk)) {
+                        md.append("| ").append(fmt(f.getValue().asDouble() * 100)).append(" % | ").append(f.getKey()).append(" |\n");
+                    }
+                    md.append('\n');
+                }
+            }
+        }
+        return md.toString();
+    }
+
+    private static String verdict(Double v, String target) {
+        if (v == null) {
+            return "(not measured)";
+        }
+        String[] t = target.split(" ");
+        double x = Double.parseDouble(t[1]);
+        boolean ok = switch (t[0]) {
+            case ">=" -> v >= x;
+            case "<=" -> v <= x;
+            case ">" -> v > x;
+            default -> false;
+        };
+        return ok ? "met" : "**missed**";
+    }
+
+    static String fmt(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return String.format(Locale.ROOT, "%d", (long) v);
+        }
+        double a = Math.abs(v);
+        return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
+    }
+
+    private static String text(JsonNode n, String k) {
+        JsonNode v = n.get(k);
+        return v == null || v.isNull() ? "?" : v.asText();
+    }
+
+    private static Iterable<Map.Entry<String, JsonNode>> iter(JsonNode n) {
+        return n::fields;
+    }
+
+    // ------------------------------------------------------------------------------ SVG
+
+    private record Line(String name, String color, List<double[]> points) {
+    }
+
+    /** Two panels: throughput (ours vs peer) and freshness, each over seconds since its stage began. */
+    static String svg(Results r) {
+        JsonNode s = r.root.path("series");
+        List<Line> tput = new ArrayList<>();
+        addLine(tput, s, "e2e_throughput", 1, "Tributary runner (MB/s committed)", "#1f77b4");
+        addLine(tput, s, "peer_throughput", 1, "Iceberg Kafka Connect (MB/s visible)", "#d62728");
+        List<Line> fresh = new ArrayList<>();
+        addLine(fresh, s, "freshness", 2, "max age of a row at commit (s)", "#ff7f0e");
+        addLine(fresh, s, "freshness", 1, "median age of a row at commit (s)", "#2ca02c");
+        int w = 860;
+        int h = 300;
+        StringBuilder svg = new StringBuilder();
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(2 * h + 20)
+                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        panel(svg, 0, w, h, "Throughput over time (one runner vs the peer, same topic)", "s since start", "MB/s", tput);
+        panel(svg, h + 20, w, h, "Freshness over time (steady produce at half capacity, max_age 1 s)", "s since start", "s",
+                fresh);
+        svg.append("</svg>\n");
+        return svg.toString();
+    }
+
+    private static void addLine(List<Line> out, JsonNode series, String name, int col, String label, String color) {
+        JsonNode rows = series.path(name).path("rows");
+        if (!rows.isArray() || rows.size() == 0) {
+            return;
+        }
+        List<double[]> pts = new ArrayList<>();
+        for (JsonNode row : rows) {
+            if (row.size() > col && row.get(col).isNumber()) {
+                pts.add(new double[] {row.get(0).asDouble(), row.get(col).asDouble()});
+            }
+        }
+        out.add(new Line(label, color, pts));
+    }
+
+    private static void panel(StringBuilder svg, int y0, int w, int h, String title, String xLabel, String yLabel, List<Line> lines) {
+        int left = 60;
+        int right = 20;
+        int top = 30;
+        int bottom = 45;
+        int pw = w - left - right;
+        int ph = h - top - bottom;
+        svg.append("<g transform=\"translate(0,").append(y0).append(")\">\n");
+        svg.append("<text x=\"").append(left).append("\" y=\"18\" font-size=\"14\" font-weight=\"bold\">").append(esc(title))
+                .append("</text>\n");
+        double xmax = 1;
+        double ymax = 0;
+        for (Line l : lines) {
+            for (double[] p : l.points) {
+                xmax = Math.max(xmax, p[0]);
+                ymax = Math.max(ymax, p[1]);
+            }
+        }
+        if (lines.isEmpty()) {
+            svg.append("<text x=\"").append(left + 20).append("\" y=\"").append(top + ph / 2)
+                    .append("\" fill=\"#888\">not measured in this run</text>\n</g>\n");
+            return;
+        }
+        ymax = niceCeil(ymax <= 0 ? 1 : ymax * 1.05);
+        xmax = niceCeil(xmax);
+        svg.append("<rect x=\"").append(left).append("\" y=\"").append(top).append("\" width=\"").append(pw)
+                .append("\" height=\"").append(ph).append("\" fill=\"none\" stroke=\"#999\"/>\n");
+        for (int i = 0; i <= 5; i++) {
+            double yv = ymax * i / 5;
+            double yy = top + ph - ph * i / 5.0;
+            svg.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                    left, left + pw, yy, yy, left - 5, yy + 4, fmt(yv)));
+            double xv = xmax * i / 5;
+            double xx = left + pw * i / 5.0;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", xx,
+                    top + ph + 16, fmt(xv)));
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", left + pw / 2,
+                top + ph + 34, esc(xLabel)));
+        svg.append(String.format(Locale.ROOT,
+                "<text transform=\"translate(15,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>%n", top + ph / 2, esc(yLabel)));
+        int ly = top + 14;
+        for (Line l : lines) {
+            StringBuilder pts = new StringBuilder();
+            for (double[] p : l.points) {
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + pw * p[0] / xmax, top + ph - ph * p[1] / ymax));
+            }
+            svg.append("<polyline fill=\"none\" stroke-width=\"1.8\" stroke=\"").append(l.color).append("\" points=\"")
+                    .append(pts.toString().trim()).append("\"/>\n");
+            svg.append(String.format(Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
+                    left + pw - 300, ly - 4, l.color, left + pw - 284, ly, esc(l.name)));
+            ly += 16;
+        }
+        svg.append("</g>\n");
+    }
+
+    static double niceCeil(double v) {
+        double e = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
+            if (m * e >= v) {
+                return m * e;
+            }
+        }
+        return 10 * e;
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

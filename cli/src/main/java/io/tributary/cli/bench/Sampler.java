@@ -1,0 +1,146 @@
+package io.tributary.cli.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Samples a child process every {@code periodMs}: CPU seconds (utime+stime), RSS, and, when it has
+ * a Prometheus endpoint, every {@code tributary_*} metric (summed over labels).
+ */
+final class Sampler implements AutoCloseable {
+    record Sample(long atMillis, double cpuS, double rssMb, Map<String, Double> metrics) {
+    }
+
+    private final ChildProcess proc;
+    private final String metricsUrl;
+    private final long periodMs;
+    private final List<Sample> samples = new ArrayList<>();
+    private final Thread thread;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private volatile boolean stop;
+
+    Sampler(ChildProcess proc, String metricsUrl, long periodMs) {
+        this.proc = proc;
+        this.metricsUrl = metricsUrl;
+        this.periodMs = periodMs;
+        this.thread = new Thread(this::loop, "bench-sampler-" + proc.name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        long n = 0;
+        while (!stop) {
+            double cpu = proc.cpuSeconds();
+            if (cpu < 0) {
+                break;
+            }
+            Map<String, Double> m = null;
+            if (metricsUrl != null && n % Math.max(1, 1000 / periodMs) == 0) {
+                m = scrape();
+            }
+            synchronized (samples) {
+                samples.add(new Sample(System.currentTimeMillis(), cpu, proc.rssMb(), m));
+            }
+            n++;
+            try {
+                Thread.sleep(periodMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    Map<String, Double> scrape() {
+        if (metricsUrl == null) {
+            return null;
+        }
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsUrl)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return null;
+            }
+            return parsePrometheus(r.body());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static Map<String, Double> parsePrometheus(String body) {
+        Map<String, Double> out = new TreeMap<>();
+        for (String l : body.split("\n")) {
+            if (!l.startsWith("tributary_") && !l.startsWith("jvm_memory_used_bytes") && !l.startsWith("jvm_gc_pause_seconds_sum")) {
+                continue;
+            }
+            int brace = l.indexOf('{');
+            int sp = l.lastIndexOf(' ');
+            if (sp < 0) {
+                continue;
+            }
+            String name = brace > 0 && brace < sp ? l.substring(0, brace) : l.substring(0, sp).trim();
+            try {
+                out.merge(name, Double.parseDouble(l.substring(sp + 1).trim()), Double::sum);
+            } catch (NumberFormatException ignored) {
+                // NaN or odd line
+            }
+        }
+        return out;
+    }
+
+    List<Sample> samples() {
+        synchronized (samples) {
+            return List.copyOf(samples);
+        }
+    }
+
+    /** CPU seconds at {@code atMillis}, linearly interpolated between samples (or the nearest). */
+    double cpuAt(long atMillis) {
+        List<Sample> s = samples();
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        Sample prev = s.get(0);
+        if (atMillis <= prev.atMillis) {
+            return prev.cpuS;
+        }
+        for (Sample x : s) {
+            if (x.atMillis >= atMillis) {
+                double f = (atMillis - prev.atMillis) / (double) Math.max(1, x.atMillis - prev.atMillis);
+                return prev.cpuS + f * (x.cpuS - prev.cpuS);
+            }
+            prev = x;
+        }
+        return prev.cpuS;
+    }
+
+    /** Largest value seen of a metric, or null. */
+    Double maxMetric(String name) {
+        Double max = null;
+        for (Sample x : samples()) {
+            if (x.metrics != null && x.metrics.containsKey(name)) {
+                double v = x.metrics.get(name);
+                max = max == null ? v : Math.max(max, v);
+            }
+        }
+        return max;
+    }
+
+    @Override
+    public void close() {
+        stop = true;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.tributary.cli.bench;
+
+/** How big each stage is: the full run (for a quiet machine) or {@code --quick} (a CI smoke, < 3 min). */
+record Sizes(String mode, long ceilingEvents, int ceilingPasses, double ceilingWarmupCpuS, long e2eBytes, int partitions,
+        int freshnessSeconds, int freshnessWarmupSeconds, int failoverKills, long peerBytes, int stageTimeoutSeconds) {
+
+    static Sizes full() {
+        return new Sizes("full", 400_000, 5, 10, 2_200_000_000L, 4, 60, 10, 5, 2_200_000_000L, 900);
+    }
+
+    static Sizes quick() {
+        return new Sizes("quick", 60_000, 3, 2, 120_000_000L, 4, 15, 3, 2, 120_000_000L, 150);
+    }
+}
