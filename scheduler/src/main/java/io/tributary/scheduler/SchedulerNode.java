@@ -1,0 +1,87 @@
+package io.tributary.scheduler;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.catalog.Catalog;
+import java.time.Clock;
+
+/**
+ * One scheduler process, wired through constructors: the {@link LeaderElector} on the catalog
+ * lease, the {@link SchedulerCoordinator} (runner streams, failure detection, assignment) and the
+ * {@link TableAdmin} behind the operator API. The Quarkus lifecycle bean creates one, calls
+ * {@link #start()} at startup and {@link #close()} at shutdown (releasing the lease, so a standby
+ * takes over at once).
+ *
+ * <p>Thread-safety: the accessors may be called from any thread after {@link #start()}.
+ */
+public final class SchedulerNode implements AutoCloseable {
+
+  private final SchedulerSettings settings;
+  private final KafkaTopics kafka;
+  private final SchedulerCoordinator coordinator;
+  private final LeaderElector elector;
+  private final TableAdmin admin;
+
+  SchedulerNode(Catalog catalog, SchedulerSettings settings, MeterRegistry meters, Clock clock) {
+    this.settings = settings;
+    this.kafka = new KafkaTopics(5_000);
+    this.coordinator = new SchedulerCoordinator(catalog, kafka, settings, new AssignmentPlanner(), clock, meters);
+    this.elector = new LeaderElector(catalog, settings.id(), settings.address(), settings.leaseTtl(),
+        settings.renewInterval(), settings.renewInterval(), clock, coordinator);
+    this.admin = new TableAdmin(catalog, kafka, coordinator, clock, () -> leaderAddress());
+    Gauge.builder("tributary.scaling.desired.runners", coordinator, c -> attached(c))
+        .description("Runners the scaler wants (no scaler configured: the attached runners)").register(meters);
+    Gauge.builder("tributary.scaling.actual.runners", coordinator, c -> attached(c))
+        .description("Runners attached").register(meters);
+  }
+
+  private static double attached(SchedulerCoordinator c) {
+    return c.snapshot().runners().stream().filter(ClusterSnapshot.RunnerView::attached).count();
+  }
+
+  void start() {
+    coordinator.start();
+    elector.start();
+    Thread hint = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        coordinator.leaderAddressHint(elector.leaderAddress().orElse(""));
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "scheduler-leader-hint");
+    hint.setDaemon(true);
+    hint.start();
+  }
+
+  /** True while this process leads. */
+  boolean isLeader() {
+    return elector.isLeader() && coordinator.leading();
+  }
+
+  /** The leader's address as known here (own address when leading), or "" if unknown. */
+  String leaderAddress() {
+    return elector.leaderAddress().orElse("");
+  }
+
+  SchedulerSettings settings() {
+    return settings;
+  }
+
+  SchedulerCoordinator coordinator() {
+    return coordinator;
+  }
+
+  TableAdmin admin() {
+    return admin;
+  }
+
+  @Override
+  public void close() {
+    elector.close();
+    coordinator.close();
+    kafka.close();
+  }
+}

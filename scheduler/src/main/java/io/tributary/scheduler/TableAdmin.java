@@ -1,0 +1,258 @@
+package io.tributary.scheduler;
+
+import io.grpc.Status;
+import io.tributary.api.v1.ClusterStatus;
+import io.tributary.api.v1.PartitionStatus;
+import io.tributary.api.v1.RunnerInfo;
+import io.tributary.api.v1.ScalingStatus;
+import io.tributary.api.v1.TableInfo;
+import io.tributary.api.v1.TableStatus;
+import io.tributary.catalog.Catalog;
+import io.tributary.catalog.CommitRecord;
+import io.tributary.catalog.InvalidDefinitionException;
+import io.tributary.catalog.StoredTable;
+import io.tributary.catalog.TableAlreadyExistsException;
+import io.tributary.catalog.TableDefinition;
+import io.tributary.catalog.TableDefinitions;
+import io.tributary.catalog.TableNotFoundException;
+import io.tributary.catalog.TableState;
+import io.tributary.catalog.TableStateException;
+import io.tributary.catalog.VersionConflictException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The operator API's logic behind {@code SchedulerService}: table lifecycle in the catalog (with
+ * genesis offsets resolved from Kafka by the table's start policy) and status assembled from the
+ * coordinator's snapshot, the chain heads and Kafka end offsets. Refusals are {@link ApiException}s
+ * carrying the gRPC status; the adapter maps them 1:1.
+ *
+ * <p>Thread-safety: stateless apart from its collaborators; called on gRPC worker threads.
+ */
+final class TableAdmin {
+
+  private static final Logger LOG = Logger.getLogger(TableAdmin.class);
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+  private final Catalog catalog;
+  private final KafkaTopics kafka;
+  private final SchedulerCoordinator coordinator;
+  private final Clock clock;
+  private final Supplier<String> leaderAddress;
+
+  TableAdmin(Catalog catalog, KafkaTopics kafka, SchedulerCoordinator coordinator, Clock clock,
+      Supplier<String> leaderAddress) {
+    this.catalog = catalog;
+    this.kafka = kafka;
+    this.coordinator = coordinator;
+    this.clock = clock;
+    this.leaderAddress = leaderAddress;
+  }
+
+  TableInfo create(String definitionJson) {
+    TableDefinition def = parse(definitionJson);
+    String bootstrap = def.source().bootstrap();
+    String topic = def.source().topic();
+    List<Integer> partitions;
+    SortedMap<Integer, Long> genesis;
+    try {
+      partitions = kafka.partitions(bootstrap, topic);
+      if (def.source().startsLatest()) {
+        genesis = kafka.latest(bootstrap, topic, partitions);
+      } else if (def.source().startsEarliest()) {
+        genesis = kafka.earliest(bootstrap, topic, partitions);
+      } else {
+        long offset = def.source().startOffset().orElseThrow(
+            () -> ApiException.invalid("source.start", "must be earliest, latest or a non-negative offset"));
+        SortedMap<Integer, Long> ends = kafka.latest(bootstrap, topic, partitions);
+        genesis = new TreeMap<>();
+        for (Integer p : partitions) {
+          if (offset > ends.get(p)) {
+            throw ApiException.invalid("source.start", "offset " + offset + " is beyond the end (" + ends.get(p)
+                + ") of partition " + p + " of topic '" + topic + "'");
+          }
+          genesis.put(p, offset);
+        }
+      }
+    } catch (KafkaTopics.TopicMissingException e) {
+      throw ApiException.invalid("source.topic", e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new ApiException(Status.UNAVAILABLE, "source.bootstrap: " + e.getMessage());
+    }
+    try {
+      StoredTable st = catalog.createTable(def, genesis);
+      LOG.infof("table %s: created (topic %s, %d partitions, start %s, genesis %s); assigning it next round",
+          def.name(), topic, partitions.size(), def.source().start(), genesis);
+      coordinator.tablesChanged();
+      return info(st);
+    } catch (TableAlreadyExistsException e) {
+      throw new ApiException(Status.ALREADY_EXISTS, "name: table '" + def.name() + "' already exists");
+    }
+  }
+
+  TableInfo update(String definitionJson, long expectedVersion) {
+    TableDefinition def = parse(definitionJson);
+    if (expectedVersion < 1) {
+      throw ApiException.invalid("expected_version", "must be the current version (>= 1), got " + expectedVersion);
+    }
+    try {
+      StoredTable st = catalog.updateTable(def, expectedVersion);
+      LOG.infof("table %s: definition v%d stored; runners get it with their next assignment", def.name(),
+          st.version());
+      coordinator.tablesChanged();
+      return info(st);
+    } catch (TableNotFoundException e) {
+      throw ApiException.notFound(def.name());
+    } catch (VersionConflictException e) {
+      throw new ApiException(Status.ABORTED, "expected_version: " + e.getMessage());
+    } catch (TableStateException e) {
+      throw new ApiException(Status.FAILED_PRECONDITION, e.getMessage());
+    } catch (InvalidDefinitionException e) {
+      throw ApiException.invalid(e.field(), e.detail());
+    }
+  }
+
+  TableInfo drop(String name) {
+    return stateChange(name, catalog::dropTable, "dropped (data and chains kept)");
+  }
+
+  TableInfo pause(String name) {
+    return stateChange(name, catalog::pauseTable, "paused");
+  }
+
+  TableInfo resume(String name) {
+    return stateChange(name, catalog::resumeTable, "resumed");
+  }
+
+  private TableInfo stateChange(String name, Function<String, StoredTable> op, String what) {
+    checkName(name);
+    try {
+      StoredTable st = op.apply(name);
+      LOG.infof("table %s: %s; runners are told within seconds", name, what);
+      coordinator.tablesChanged();
+      return info(st);
+    } catch (TableNotFoundException e) {
+      throw ApiException.notFound(name);
+    } catch (TableStateException e) {
+      throw new ApiException(Status.FAILED_PRECONDITION, e.getMessage());
+    }
+  }
+
+  List<TableInfo> list(boolean includeDropped) {
+    List<TableInfo> out = new ArrayList<>();
+    for (StoredTable st : catalog.listTables()) {
+      if (includeDropped || st.state() != TableState.DROPPED) {
+        out.add(info(st));
+      }
+    }
+    return out;
+  }
+
+  TableStatus describe(String name) {
+    checkName(name);
+    StoredTable st = catalog.getTable(name).orElseThrow(() -> ApiException.notFound(name));
+    return status(st, coordinator.snapshot());
+  }
+
+  List<RunnerInfo> runners() {
+    List<RunnerInfo> out = new ArrayList<>();
+    for (ClusterSnapshot.RunnerView r : coordinator.snapshot().runners()) {
+      out.add(RunnerInfo.newBuilder().setId(r.id()).setVersion(r.version()).setLastHeartbeatMs(r.lastHeartbeatMs())
+          .setPartitions(r.partitions()).setHeapUsedBytes(r.heapUsedBytes()).setBufferedBytes(r.bufferedBytes())
+          .setRowsPerS(r.rowsPerS()).build());
+    }
+    return out;
+  }
+
+  ClusterStatus status() {
+    ClusterSnapshot snap = coordinator.snapshot();
+    ClusterStatus.Builder b = ClusterStatus.newBuilder().setLeader(leaderAddress.get()).addAllRunners(runners());
+    for (StoredTable st : catalog.listTables()) {
+      if (st.state() != TableState.DROPPED) {
+        b.addTables(status(st, snap));
+      }
+    }
+    int attached = (int) snap.runners().stream().filter(ClusterSnapshot.RunnerView::attached).count();
+    b.setScaling(ScalingStatus.newBuilder().setDesired(attached).setActual(attached)
+        .setReason("no scaler configured"));
+    return b.build();
+  }
+
+  private TableStatus status(StoredTable st, ClusterSnapshot snap) {
+    ClusterSnapshot.TableView tv = snap.tables().get(st.name());
+    Map<Integer, Long> ends = Map.of();
+    if (st.state() != TableState.DROPPED && !st.partitions().isEmpty()) {
+      try {
+        ends = kafka.latest(st.definition().source().bootstrap(), st.definition().source().topic(), st.partitions());
+      } catch (RuntimeException e) {
+        LOG.debugf("table %s: end offsets unavailable: %s", st.name(), e.getMessage());
+      }
+    }
+    long now = clock.millis();
+    long totalLag = 0;
+    TableStatus.Builder b = TableStatus.newBuilder().setTable(info(st));
+    for (Integer p : st.partitions()) {
+      PartitionStatus.Builder ps = PartitionStatus.newBuilder().setPartition(p).setFreshnessS(-1);
+      Optional<CommitRecord> head = catalog.head(st.name(), p);
+      long committed = head.map(CommitRecord::endOffset).orElse(0L);
+      ps.setCommittedOffset(committed);
+      head.ifPresent(h -> {
+        ps.setSeq(h.seq());
+        if (!h.isGenesis()) {
+          ps.setLastCommitMs(h.committedAt());
+        }
+        if (h.maxTs() != null) {
+          ps.setFreshnessS((now - h.maxTs()) / 1000.0);
+        }
+      });
+      Long end = ends.get(p);
+      if (end != null) {
+        long lag = Math.max(0, end - committed);
+        ps.setEndOffset(end).setLag(lag);
+        totalLag += lag;
+      }
+      if (tv != null) {
+        ClusterSnapshot.PartitionView pv = tv.partitions().get(p);
+        if (pv != null) {
+          ps.setOwner(pv.owner()).setEpoch(pv.epoch()).setRowsPerS(pv.rowsPerS()).setLastError(pv.lastError());
+        }
+      }
+      b.addPartitions(ps);
+    }
+    return b.setLag(totalLag).build();
+  }
+
+  private static TableDefinition parse(String json) {
+    if (json == null || json.isBlank()) {
+      throw ApiException.invalid("definition_json", "is required");
+    }
+    try {
+      return TableDefinitions.fromJson(json);
+    } catch (InvalidDefinitionException e) {
+      throw ApiException.invalid(e.field(), e.detail());
+    }
+  }
+
+  private static void checkName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw ApiException.invalid("name", "is required");
+    }
+    if (!NAME.matcher(name).matches()) {
+      throw ApiException.invalid("name", "must match [a-z][a-z0-9_]{0,62}, got '" + name + "'");
+    }
+  }
+
+  static TableInfo info(StoredTable st) {
+    return TableInfo.newBuilder().setName(st.name()).setVersion(st.version()).setState(st.state().name())
+        .setDefinitionJson(TableDefinitions.toJson(st.definition())).build();
+  }
+}
