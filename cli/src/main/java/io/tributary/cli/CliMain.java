@@ -17,12 +17,23 @@ public class CliMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
-        CommandLine cl = new CommandLine(TributaryCommand.class, factory);
+        return commandLine(factory).execute(args);
+    }
+
+    /** The command tree with the one-line error handler (tests use it with the default factory). */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = factory == null ? new CommandLine(TributaryCommand.class) : new CommandLine(TributaryCommand.class, factory);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             String msg = ex instanceof CliException ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
             cmd.getErr().println("tributary: " + msg);
             return 1;
         });
-        return cl.execute(args);
+        // Usage errors: one line naming what is wrong and where the help is, exit 2.
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("tributary: " + ex.getMessage() + " (see `" + cmd.getCommandSpec().qualifiedName() + " --help`)");
+            return 2;
+        });
+        return cl;
     }
 }

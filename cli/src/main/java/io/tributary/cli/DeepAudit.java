@@ -91,11 +91,20 @@ final class DeepAudit {
     private DeepAudit() {
     }
 
+    /** Where the objects come from: S3 ({@link PartFiles}) or, in tests, local files. */
+    interface Fetcher {
+        /** A local copy of the object; {@link PartFiles.MissingObject} if it cannot be had. */
+        Path get(String key);
+
+        /** Done with the local copy. */
+        void delete(Path local);
+    }
+
     /**
      * Audits {@code partitions} of {@code table}, downloading through {@code files};
      * {@code progress} gets each record as it is done.
      */
-    static Result run(Catalog catalog, PartFiles files, String table, Iterable<Integer> partitions, boolean hasTimestamp,
+    static Result run(Catalog catalog, Fetcher files, String table, Iterable<Integer> partitions, boolean hasTimestamp,
             Consumer<CommitRecord> progress) {
         Result r = new Result();
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
@@ -115,7 +124,7 @@ final class DeepAudit {
         return r;
     }
 
-    private static void record(Connection db, PartFiles files, CommitRecord rec, boolean hasTimestamp, Result r)
+    private static void record(Connection db, Fetcher files, CommitRecord rec, boolean hasTimestamp, Result r)
             throws SQLException {
         r.records++;
         String where = "partition " + rec.partition() + " seq " + rec.seq() + " [" + rec.startOffset() + ", "

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** Downloads committed objects from S3 into a temporary directory (deleted on close). */
-final class PartFiles implements AutoCloseable {
+final class PartFiles implements AutoCloseable, DeepAudit.Fetcher {
     final Path dir;
     private final S3Client s3;
     private final String bucket;
@@ -34,7 +34,8 @@ final class PartFiles implements AutoCloseable {
     }
 
     /** Downloads one object; a missing object or S3 error is a {@link MissingObject}. */
-    Path get(String key) {
+    @Override
+    public Path get(String key) {
         String name = key.substring(key.lastIndexOf('/') + 1);
         Path target = dir.resolve(seq.incrementAndGet() + "-" + name);
         try {
@@ -81,7 +82,8 @@ final class PartFiles implements AutoCloseable {
         }
     }
 
-    void delete(Path p) {
+    @Override
+    public void delete(Path p) {
         try {
             Files.deleteIfExists(p);
         } catch (IOException e) {
@@ -100,6 +102,8 @@ final class PartFiles implements AutoCloseable {
 
     /** A committed object could not be read. */
     static final class MissingObject extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         MissingObject(String m) {
             super(m);
         }

@@ -1,0 +1,93 @@
+package io.tributary.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.api.v1.ClusterStatus;
+import io.tributary.api.v1.PartitionStatus;
+import io.tributary.api.v1.RunnerInfo;
+import io.tributary.api.v1.ScalingStatus;
+import io.tributary.api.v1.TableInfo;
+import io.tributary.api.v1.TableStatus;
+import io.tributary.catalog.AuditReport;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The field names of {@code status --json} and {@code audit --json} are a contract: scripts rely on them. */
+class JsonOutputTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static ClusterStatus sample() {
+        return ClusterStatus.newBuilder().setLeader("127.0.0.1:9000")
+                .addRunners(RunnerInfo.newBuilder().setId("r1").setPartitions(2).setLastHeartbeatMs(1000).setRowsPerS(5))
+                .addTables(TableStatus.newBuilder().setLag(7)
+                        .setTable(TableInfo.newBuilder().setName("clicks").setState("ACTIVE").setVersion(1))
+                        .addPartitions(PartitionStatus.newBuilder().setPartition(0).setOwner("r1").setEpoch(3).setCommittedOffset(10)
+                                .setEndOffset(17).setLag(7).setFreshnessS(1.25))
+                        .addPartitions(PartitionStatus.newBuilder().setPartition(1).setFreshnessS(-1)))
+                .setScaling(ScalingStatus.newBuilder().setDesired(2).setActual(1).setReason("lag"))
+                .build();
+    }
+
+    @Test
+    void statusJsonHasExactlyTheDocumentedFields() throws Exception {
+        JsonNode n = JSON.readTree(StatusView.toJsonText(sample()));
+        assertThat(names(n)).containsExactly("leader", "runners", "tables", "scaling");
+        assertThat(n.get("leader").asText()).isEqualTo("127.0.0.1:9000");
+        assertThat(names(n.get("runners").get(0))).containsExactly("id", "partitions", "last_heartbeat_ms");
+        assertThat(n.at("/runners/0/partitions").asInt()).isEqualTo(2);
+        JsonNode t = n.get("tables").get(0);
+        assertThat(names(t)).containsExactly("name", "state", "lag", "partitions");
+        assertThat(t.get("lag").asLong()).isEqualTo(7);
+        JsonNode p0 = t.get("partitions").get(0);
+        assertThat(names(p0)).containsExactly("partition", "owner", "epoch", "committed", "end", "lag", "freshness_s");
+        assertThat(p0.get("committed").asLong()).isEqualTo(10);
+        assertThat(p0.get("end").asLong()).isEqualTo(17);
+        assertThat(p0.get("freshness_s").asDouble()).isEqualTo(1.25);
+        JsonNode p1 = t.get("partitions").get(1);
+        assertThat(p1.get("owner").isNull()).as("unassigned owner is null").isTrue();
+        assertThat(p1.get("freshness_s").isNull()).as("unknown freshness is null").isTrue();
+        assertThat(names(n.get("scaling"))).containsExactly("desired", "actual", "reason");
+    }
+
+    @Test
+    void statusTextShowsTablesRunnersAndLag() {
+        String text = StatusView.render(sample(), 3000);
+        assertThat(text).contains("leader 127.0.0.1:9000").contains("r1").contains("table clicks  ACTIVE  lag 7")
+                .contains("PARTITION").contains("2.0s ago");
+    }
+
+    @Test
+    void auditJsonHasTheContractFieldsAndDeepProblemsCount() throws Exception {
+        AuditReport report = new AuditReport("clicks",
+                List.of(new AuditReport.PartitionSummary(0, 3, 90, 2, 0, 100, 8)), List.of(), List.of("p0: 8 offsets lost"));
+        JsonNode exact = JSON.readTree(AuditCommand.toJson(new AuditCommand.Outcome(report, null)));
+        assertThat(names(exact)).contains("table", "exact", "partitions", "rows", "dlq_rows", "problems");
+        assertThat(exact.get("table").asText()).isEqualTo("clicks");
+        assertThat(exact.get("exact").asBoolean()).isTrue();
+        assertThat(exact.get("rows").asLong()).isEqualTo(90);
+        assertThat(exact.get("dlq_rows").asLong()).isEqualTo(2);
+        assertThat(exact.get("partitions").isArray()).isTrue();
+        assertThat(exact.get("problems").size()).isZero();
+
+        DeepAudit.Result deep = new DeepAudit.Result();
+        deep.problem("partition 0 seq 2 [10, 20): offset 12 appears more than once");
+        JsonNode notExact = JSON.readTree(AuditCommand.toJson(new AuditCommand.Outcome(report, deep)));
+        assertThat(notExact.get("exact").asBoolean()).as("a deep problem makes it not exact").isFalse();
+        assertThat(notExact.get("problems").get(0).asText()).contains("more than once");
+        assertThat(names(notExact.get("deep"))).contains("exact", "records", "data_objects", "dlq_objects", "rows_read",
+                "dlq_rows_read", "problems");
+        assertThat(AuditCommand.text(new AuditCommand.Outcome(report, deep))).startsWith("table clicks: NOT EXACT (deep)");
+    }
+
+    private static List<String> names(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+        it.forEachRemaining(e -> out.add(e.getKey()));
+        return out;
+    }
+}
