@@ -1,0 +1,259 @@
+package io.tributary.scheduler.scaling;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the runner pool as child processes of the scheduler (the embedded default, selected by
+ * {@code --scaler local} or {@code TRIBUTARY_SCALER=local}).
+ *
+ * <p>Each child is started as {@code command + [--id, <id>]} with the scheduler's environment plus
+ * {@code extraEnv}, its stdout and stderr appended to {@code <logDir>/<id>.log}. Scale-in stops the
+ * newest children first with SIGTERM ({@link Process#destroy()}), on which a runner flushes and
+ * commits before it exits; a child still alive after {@code stopTimeout} is killed. Children die
+ * with the scheduler: a shutdown hook stops them (SIGTERM, then SIGKILL), and a watchdog shell per
+ * child kills it even when the scheduler itself is SIGKILLed.
+ *
+ * <p>Children that exit on their own are forgotten at the next {@link #observe()} and restarted by
+ * the next {@link #scaleTo}.
+ *
+ * <p>Thread-safety: thread-safe (synchronized).
+ */
+public final class LocalProcessScaler implements Scaler {
+
+  private static final Logger LOG = Logger.getLogger(LocalProcessScaler.class);
+
+  /** A started child. */
+  private record Child(String id, Process process, Path log) {
+  }
+
+  private final List<String> command;
+  private final Map<String, String> extraEnv;
+  private final Path logDir;
+  private final String idPrefix;
+  private final Duration stopTimeout;
+  private final String portEnv;
+  private final Deque<Child> running = new ArrayDeque<>();
+  private final List<Child> stopping = new ArrayList<>();
+  private final Thread hook;
+  private int seq;
+  private boolean closed;
+
+  /**
+   * @param command     the runner command without {@code --id} (e.g. java -jar quarkus-run.jar)
+   * @param extraEnv    environment added to the scheduler's own for each child
+   * @param logDir      where {@code <id>.log} files go (created)
+   * @param idPrefix    runner ids are {@code <idPrefix>-<n>}
+   * @param stopTimeout SIGTERM grace before SIGKILL
+   * @param portEnv     if not null, each child gets a free port in this environment variable (the
+   *                    runner's {@code TRIBUTARY_HTTP_PORT}), so children never collide on 8080
+   */
+  public LocalProcessScaler(List<String> command, Map<String, String> extraEnv, Path logDir, String idPrefix,
+      Duration stopTimeout, String portEnv) {
+    this.command = List.copyOf(command);
+    this.extraEnv = Map.copyOf(extraEnv);
+    this.logDir = Objects.requireNonNull(logDir, "logDir");
+    this.idPrefix = Objects.requireNonNull(idPrefix, "idPrefix");
+    this.stopTimeout = Objects.requireNonNull(stopTimeout, "stopTimeout");
+    this.portEnv = portEnv;
+    if (this.command.isEmpty()) {
+      throw new IllegalArgumentException("runner command is empty");
+    }
+    this.hook = new Thread(this::close, "local-scaler-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /**
+   * The runner command for a runner jar: {@code <java.home>/bin/java <javaOpts> -jar <jar>}.
+   *
+   * @param jar      the runner's {@code quarkus-run.jar}
+   * @param javaOpts JVM options, whitespace separated (may be empty)
+   */
+  public static List<String> javaCommand(Path jar, String javaOpts) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (javaOpts != null && !javaOpts.isBlank()) {
+      cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
+    }
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    return cmd;
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
+  public synchronized Observed observe() {
+    reap();
+    // Desired as the platform sees it = children alive: one that died makes it differ from what the
+    // tick wants, so the tick asks again and a replacement starts.
+    return new Observed(running.size(), running.size());
+  }
+
+  @Override
+  public synchronized void scaleTo(int n) {
+    if (closed) {
+      throw new ScalerException("local scaler is shut down");
+    }
+    reap();
+    while (running.size() < n) {
+      start();
+    }
+    while (running.size() > n) {
+      stop(running.removeLast());
+    }
+  }
+
+  /** Ids of the running children, oldest first. */
+  public synchronized List<String> runnerIds() {
+    reap();
+    return running.stream().map(Child::id).toList();
+  }
+
+  /** Pids of the running children by id (for tests and status). */
+  public synchronized Map<String, Long> pids() {
+    Map<String, Long> out = new HashMap<>();
+    running.forEach(c -> out.put(c.id(), c.process().pid()));
+    return out;
+  }
+
+  /** Children that were told to stop and have not exited yet. */
+  public synchronized int stoppingCount() {
+    stopping.removeIf(c -> !c.process().isAlive());
+    return stopping.size();
+  }
+
+  private void start() {
+    String id = idPrefix + "-" + (++seq);
+    Path log = logDir.resolve(id + ".log");
+    List<String> cmd = new ArrayList<>(command);
+    cmd.add("--id");
+    cmd.add(id);
+    try {
+      Files.createDirectories(logDir);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      pb.environment().putAll(extraEnv);
+      String port = "";
+      if (portEnv != null) {
+        port = Integer.toString(freePort());
+        pb.environment().put(portEnv, port);
+      }
+      Process p = pb.start();
+      watchdog(p.pid());
+      running.addLast(new Child(id, p, log));
+      LOG.infof("scaling(local): started runner %s (pid %d%s, log %s); %d running", id, p.pid(),
+          port.isEmpty() ? "" : ", http port " + port, log, running.size());
+    } catch (IOException e) {
+      throw new ScalerException("local scaler: cannot start runner " + id + " (" + String.join(" ", cmd) + "): "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void stop(Child c) {
+    LOG.infof("scaling(local): stopping runner %s (pid %d) with SIGTERM; it flushes and commits before it exits "
+        + "(SIGKILL after %d s); %d remain", c.id(), c.process().pid(), stopTimeout.toSeconds(), running.size());
+    c.process().destroy();
+    stopping.add(c);
+    c.process().onExit().orTimeout(stopTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((p, err) -> {
+      if (err != null && c.process().isAlive()) {
+        LOG.warnf("scaling(local): runner %s did not exit within %d s of SIGTERM; killing it (see %s)", c.id(),
+            stopTimeout.toSeconds(), c.log());
+        c.process().destroyForcibly();
+      } else {
+        LOG.infof("scaling(local): runner %s exited (code %d)", c.id(), c.process().exitValue());
+      }
+    });
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void reap() {
+    running.removeIf(c -> {
+      if (c.process().isAlive()) {
+        return false;
+      }
+      LOG.warnf("scaling(local): runner %s (pid %d) exited on its own with code %d; see %s", c.id(),
+          c.process().pid(), c.process().exitValue(), c.log());
+      return true;
+    });
+  }
+
+  /**
+   * A small shell that kills the child when this JVM is gone (even after SIGKILL): SIGTERM first so
+   * it drains, SIGKILL after the stop timeout. It exits by itself when the child exits first.
+   */
+  private void watchdog(long childPid) {
+    long me = ProcessHandle.current().pid();
+    long grace = Math.max(1, stopTimeout.toSeconds());
+    String script = "while kill -0 " + me + " 2>/dev/null && kill -0 " + childPid + " 2>/dev/null; do sleep 1; done; "
+        + "kill " + childPid + " 2>/dev/null; i=0; while [ $i -lt " + grace + " ]; do kill -0 " + childPid
+        + " 2>/dev/null || exit 0; sleep 1; i=$((i+1)); done; kill -9 " + childPid + " 2>/dev/null";
+    try {
+      new ProcessBuilder("/bin/sh", "-c", script).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      LOG.warnf("scaling(local): could not start the orphan watchdog for pid %d (%s); the runner is still stopped "
+          + "by the shutdown hook", childPid, e.getMessage());
+    }
+  }
+
+  /** Stops all children (SIGTERM, then SIGKILL after the stop timeout) and waits for them. */
+  @Override
+  public void close() {
+    List<Child> all;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      all = new ArrayList<>(running);
+      all.addAll(stopping);
+      running.clear();
+      stopping.clear();
+    }
+    if (Thread.currentThread() != hook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
+    }
+    if (all.isEmpty()) {
+      return;
+    }
+    LOG.infof("scaling(local): stopping %d runner(s) with SIGTERM (they flush and commit)", all.size());
+    all.forEach(c -> c.process().destroy());
+    long deadline = System.nanoTime() + stopTimeout.toNanos();
+    for (Child c : all) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (left <= 0 || !c.process().waitFor(left, TimeUnit.NANOSECONDS)) {
+          LOG.warnf("scaling(local): runner %s still alive after %d s; killing it", c.id(), stopTimeout.toSeconds());
+          c.process().destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        c.process().destroyForcibly();
+      }
+    }
+  }
+}
