@@ -125,8 +125,7 @@ final class TableWorker {
 
     /** Graceful stop (any thread): returns when drained or the grace period is over. */
     void stop() {
-        stopping = true;
-        consumer.wakeup();
+        stopping = true; // the poll loop notices within one poll timeout
     }
 
     boolean awaitStopped(Duration timeout) throws InterruptedException {
@@ -270,6 +269,12 @@ final class TableWorker {
             stopPartition(st, "the chain head seq " + h.seq() + " was written with epoch " + h.epoch()
                     + ", higher than ours (" + epoch + ")");
             return;
+        } else if (h.epoch() < epoch) {
+            h = claim(st, h);
+            if (h == null) {
+                return;
+            }
+            st.head = h;
         }
         assigned.add(tp);
         consumer.assign(assigned);
@@ -280,6 +285,49 @@ final class TableWorker {
         positionAt(st, h.endOffset());
         LOG.infof("table %s partition %d: started at seq %d, offset %d, epoch %d", ctx.table(), partition, h.seq(),
                 h.endOffset(), st.epoch);
+    }
+
+    /**
+     * Takes over a partition with a higher epoch: commits an empty record (no offsets, no objects)
+     * carrying our epoch, so the previous owner's next commit conflicts with a higher epoch and it
+     * stops at once (DESIGN.md: fencing of work). Returns the new head, or null if stopped.
+     */
+    private CommitRecord claim(PartitionState st, CommitRecord h) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            CommitRecord next = h.successor().writer(shared.config().runnerId()).epoch(st.epoch)
+                    .schemaVersion(ctx.schemaVersion()).build();
+            try {
+                CommitOutcome out = shared.catalog().commit(h, next);
+                switch (out.status()) {
+                    case COMMITTED -> {
+                        CommitRecord rec = ((CommitOutcome.Committed) out).record();
+                        LOG.infof("table %s partition %d seq %d: claimed with epoch %d (previous epoch %d by %s)",
+                                ctx.table(), st.partition, rec.seq(), st.epoch, h.epoch(), h.writer());
+                        return rec;
+                    }
+                    case CONFLICT -> h = ((CommitOutcome.Conflict) out).currentHead();
+                    case NOT_COMMITTED -> h = shared.catalog().head(ctx.table(), st.partition).orElseThrow();
+                }
+            } catch (CommitOutcomeUnknownException e) {
+                h = shared.catalog().head(ctx.table(), st.partition).orElseThrow();
+                if (h.commitId().equals(next.commitId())) {
+                    return h;
+                }
+            } catch (RuntimeException e) {
+                stopPartition(st, "cannot claim the partition with epoch " + st.epoch + ": " + e);
+                return null;
+            }
+            if (h.epoch() > st.epoch) {
+                stopPartition(st, "the chain head seq " + h.seq() + " was written by " + h.writer() + " with epoch "
+                        + h.epoch() + " > ours (" + st.epoch + ")");
+                return null;
+            }
+            if (h.epoch() == st.epoch) {
+                return h;
+            }
+        }
+        stopPartition(st, "could not claim the partition with epoch " + st.epoch + " after 20 attempts");
+        return null;
     }
 
     /** Seeks the partition to {@code offset} after checking it against the log (retention, recreated topic). */
@@ -308,8 +356,17 @@ final class TableWorker {
         st.bufferBytes = 0;
     }
 
+    /** A buffer of the partition's current generation (after start/restart). */
     private PartitionBuffer newBuffer(PartitionState st, long start) {
-        return new PartitionBuffer(ctx.table(), st.partition, ctx.rowSchema(), start, st.generation.get(), 1024);
+        return newBuffer(st, start, st.generation.get());
+    }
+
+    /**
+     * A buffer continuing a sealed one keeps its generation: if a flush task has since found the
+     * catalog moved, the continuation is as stale as its predecessor and is dropped too.
+     */
+    private PartitionBuffer newBuffer(PartitionState st, long start, long generation) {
+        return new PartitionBuffer(ctx.table(), st.partition, ctx.rowSchema(), start, generation, 1024);
     }
 
     private void revoke(PartitionState st) {
@@ -537,7 +594,7 @@ final class TableWorker {
         long bytes = st.bufferBytes;
         st.bufferBytes = 0;
         st.bufferedRows = 0;
-        st.buffer = newBuffer(st, b.endOffset());
+        st.buffer = newBuffer(st, b.endOffset(), b.generation);
         chain(st, b, bytes);
     }
 
