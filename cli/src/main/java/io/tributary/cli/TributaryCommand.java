@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
         description = "Lands Kafka topics in S3 as Parquet parts, exactly once, within seconds.",
         subcommands = {DemoCommand.class, LocalCommand.class, AppCommand.Scheduler.class, AppCommand.Runner.class,
-            TableCommand.class, StatusCommand.class, AuditCommand.class, ProduceCommand.class, QueryCommand.class})
+            TableCommand.class, StatusCommand.class, AuditCommand.class, ProduceCommand.class, QueryCommand.class,
+            io.tributary.cli.bench.BenchCommand.class})
 public class TributaryCommand {
 }
