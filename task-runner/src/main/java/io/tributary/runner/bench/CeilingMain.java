@@ -28,7 +28,7 @@ import org.apache.parquet.schema.MessageType;
  * <pre>
  * java -cp 'task-runner/target/quarkus-app/lib/main/*:task-runner/target/quarkus-app/app/*' \
  *   io.tributary.runner.bench.CeilingMain --table table.yaml --events events.jsonl \
- *   [--warmup-cpu-s 8] [--warmup-passes 3] [--passes 5] [--max-rows 500000] [--max-bytes 67108864] [--row-group-bytes 134217728]
+ *   [--warmup-cpu-s 8] [--warmup-passes 3] [--passes 5] [--max-rows 500000] [--max-bytes 67108864] [--row-group-bytes N (default: the runner's)]
  * </pre>
  * Prints progress to stderr and one {@code RESULT {json}} line to stdout.
  */
@@ -48,7 +48,7 @@ public final class CeilingMain {
         int passes = (int) a.getLong("passes", 5);
         long maxRows = a.getLong("max-rows", def.flush().maxRows());
         long maxBytes = a.getLong("max-bytes", def.flush().maxBytes());
-        long rowGroupBytes = a.getLong("row-group-bytes", 128L << 20);
+        long rowGroupBytes = a.getLong("row-group-bytes", runnerRowGroupBytes());
         CompressionCodecName codec = CompressionCodecName.valueOf(
                 a.get("codec", def.output().compression().toString()).toUpperCase(java.util.Locale.ROOT));
 
@@ -186,6 +186,22 @@ public final class CeilingMain {
                 }
             }
             decodeNs += mx.getCurrentThreadCpuTime() - t0;
+        }
+    }
+
+    /** The runner's default row group cut (RunnerConfig.defaults), so the ceiling writes parts like the runner. */
+    static long runnerRowGroupBytes() {
+        try {
+            Class<?> c = Class.forName("io.tributary.runner.RunnerConfig");
+            java.lang.reflect.Method d = c.getDeclaredMethod("defaults", String.class);
+            d.setAccessible(true);
+            Object cfg = d.invoke(null, "bench");
+            java.lang.reflect.Method rg = c.getDeclaredMethod("rowGroupBytes");
+            rg.setAccessible(true);
+            return (long) rg.invoke(cfg);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("ceiling: cannot read the runner's row group size (" + e + "), using 32 MiB");
+            return 32L << 20;
         }
     }
 
