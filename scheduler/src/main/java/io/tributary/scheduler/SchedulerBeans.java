@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tributary.catalog.DynamoCatalog;
+import io.tributary.scheduler.scaling.ScalingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -63,7 +64,8 @@ public class SchedulerBeans {
         d.tick(), d.tablesRefresh(), d.metadataPoll(), takeoverGrace);
     LOG.infof("scheduler %s: advertising %s; catalog table %s; lease %s renewed every %s; dead timeout %s, revoke"
         + " timeout %s", me, s.address(), catalogTable, leaseTtl, renewInterval, deadTimeout, revokeTimeout);
-    return new SchedulerNode(catalog, s, meters, Clock.systemUTC());
+    ScalingConfig scaling = ScalingConfig.fromEnv(System.getenv(), scaler.filter(v -> !v.isBlank()).orElse(null));
+    return new SchedulerNode(catalog, s, scaling, meters, Clock.systemUTC());
   }
 
   void onStart(@Observes StartupEvent e, SchedulerNode node) {
@@ -75,7 +77,6 @@ public class SchedulerBeans {
       LOG.warn("auth: RunnerService is OPEN (no tributary.auth.runner-token / TRIBUTARY_AUTH_RUNNER_TOKEN): any"
           + " process can attach as a runner. Fine for the local stack and demos only.");
     }
-    scaler.ifPresent(s -> LOG.warnf("scaling: --scaler %s is not implemented yet; no runners are started", s));
     node.start();
   }
 

@@ -23,6 +23,7 @@ import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableDefinitions;
 import io.tributary.catalog.TableState;
 import io.tributary.catalog.VersionConflictException;
+import io.tributary.scheduler.scaling.ClusterLoad;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -86,6 +88,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
   private final Thread metadataThread;
   private volatile boolean closed;
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
+  private volatile ClusterLoad scalingLoad;
   private volatile boolean leadingFlag;
   private volatile String leaderAddressHint;
   private final Object metadataWake = new Object();
@@ -131,6 +134,11 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
   /** The state published after the last round. */
   ClusterSnapshot snapshot() {
     return snapshot;
+  }
+
+  /** The leader's load for the scaling tick, published after every round; empty while standing by. */
+  Optional<ClusterLoad> load() {
+    return Optional.ofNullable(scalingLoad);
   }
 
   /** True while leading (as the coordinator last saw it). */
@@ -681,6 +689,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
               table, topic, added, offs, wrote);
           tablesChanged();
         }
+        long endsAt = clock.millis();
         SortedMap<Integer, Long> ends = kafka.latest(bootstrap, topic, st.partitions());
         Map<Integer, Long> committed = new TreeMap<>();
         for (Integer p : st.partitions()) {
@@ -698,6 +707,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
           if (t != null) {
             t.endOffsets = ends;
             t.committedOffsets = committed;
+            t.endOffsetsAtMs = endsAt;
           }
         });
       } catch (RuntimeException e) {
@@ -781,6 +791,41 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
           Collections.unmodifiableMap(pv), t.endOffsets, t.committedOffsets));
     }
     snapshot = new ClusterSnapshot(leading, List.copyOf(rv), Collections.unmodifiableMap(tv));
+    scalingLoad = leading ? scalingLoad() : null;
+  }
+
+  /** Active tables' partitions (Kafka end, committed end, owner) and attached runners' commit rates. */
+  private ClusterLoad scalingLoad() {
+    List<ClusterLoad.TableLoad> tl = new ArrayList<>();
+    for (TableRuntime t : tables.values()) {
+      if (t.stored.state() != TableState.ACTIVE) {
+        continue;
+      }
+      List<ClusterLoad.PartitionLoad> pl = new ArrayList<>();
+      for (Integer p : t.stored.partitions()) {
+        Long end = t.endOffsets.get(p);
+        Long committed = t.committedOffsets.get(p);
+        pl.add(new ClusterLoad.PartitionLoad(p, end == null || committed == null ? -1 : end,
+            committed == null ? 0 : committed, t.owners.get(p)));
+      }
+      var def = t.stored.definition();
+      tl.add(new ClusterLoad.TableLoad(t.name(), def.scaling().minRunners(), def.scaling().maxRunners(),
+          def.flush().maxAgeMillis(), t.endOffsetsAtMs, pl));
+    }
+    List<ClusterLoad.RunnerLoad> rl = new ArrayList<>();
+    for (RunnerState r : runners.values()) {
+      if (r.session == null || r.session.isClosed()) {
+        continue;
+      }
+      double commit = 0;
+      if (r.last != null) {
+        for (PartitionProgress p : r.last.getPartitionsList()) {
+          commit += p.getCommitRowsPerS();
+        }
+      }
+      rl.add(new ClusterLoad.RunnerLoad(r.id, commit));
+    }
+    return new ClusterLoad(tl, rl);
   }
 
   @Override
@@ -851,6 +896,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
     final Map<Integer, String> lastErrorLogged = new HashMap<>();
     Map<Integer, Long> endOffsets = Map.of();
     Map<Integer, Long> committedOffsets = Map.of();
+    long endOffsetsAtMs;
 
     TableRuntime(StoredTable stored) {
       this.stored = stored;

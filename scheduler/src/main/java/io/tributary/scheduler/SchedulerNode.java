@@ -1,9 +1,11 @@
 package io.tributary.scheduler;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.catalog.Catalog;
+import io.tributary.scheduler.scaling.ScalingConfig;
+import io.tributary.scheduler.scaling.ScalingCoordinator;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * One scheduler process, wired through constructors: the {@link LeaderElector} on the catalog
@@ -21,27 +23,24 @@ public final class SchedulerNode implements AutoCloseable {
   private final SchedulerCoordinator coordinator;
   private final LeaderElector elector;
   private final TableAdmin admin;
+  private final ScalingCoordinator scaling;
 
-  SchedulerNode(Catalog catalog, SchedulerSettings settings, MeterRegistry meters, Clock clock) {
+  SchedulerNode(Catalog catalog, SchedulerSettings settings, ScalingConfig scalingConfig, MeterRegistry meters,
+      Clock clock) {
     this.settings = settings;
     this.kafka = new KafkaTopics(5_000);
     this.coordinator = new SchedulerCoordinator(catalog, kafka, settings, new AssignmentPlanner(), clock, meters);
     this.elector = new LeaderElector(catalog, settings.id(), settings.address(), settings.leaseTtl(),
         settings.renewInterval(), settings.renewInterval(), clock, coordinator);
-    this.admin = new TableAdmin(catalog, kafka, coordinator, clock, () -> leaderAddress());
-    Gauge.builder("tributary.scaling.desired.runners", coordinator, c -> attached(c))
-        .description("Runners the scaler wants (no scaler configured: the attached runners)").register(meters);
-    Gauge.builder("tributary.scaling.actual.runners", coordinator, c -> attached(c))
-        .description("Runners attached").register(meters);
-  }
-
-  private static double attached(SchedulerCoordinator c) {
-    return c.snapshot().runners().stream().filter(ClusterSnapshot.RunnerView::attached).count();
+    // Local runner children inherit this process's environment (endpoints, catalog table).
+    this.scaling = ScalingCoordinator.create(scalingConfig, Map.of(), coordinator::load, meters);
+    this.admin = new TableAdmin(catalog, kafka, coordinator, clock, () -> leaderAddress(), scaling::statusProto);
   }
 
   void start() {
     coordinator.start();
     elector.start();
+    scaling.start();
     Thread hint = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         coordinator.leaderAddressHint(elector.leaderAddress().orElse(""));
@@ -80,6 +79,7 @@ public final class SchedulerNode implements AutoCloseable {
 
   @Override
   public void close() {
+    scaling.close(); // local scaler: SIGTERM to the children, which flush and commit
     elector.close();
     coordinator.close();
     kafka.close();

@@ -48,14 +48,16 @@ final class TableAdmin {
   private final SchedulerCoordinator coordinator;
   private final Clock clock;
   private final Supplier<String> leaderAddress;
+  private final Supplier<ScalingStatus> scaling;
 
   TableAdmin(Catalog catalog, KafkaTopics kafka, SchedulerCoordinator coordinator, Clock clock,
-      Supplier<String> leaderAddress) {
+      Supplier<String> leaderAddress, Supplier<ScalingStatus> scaling) {
     this.catalog = catalog;
     this.kafka = kafka;
     this.coordinator = coordinator;
     this.clock = clock;
     this.leaderAddress = leaderAddress;
+    this.scaling = scaling;
   }
 
   TableInfo create(String definitionJson) {
@@ -181,9 +183,7 @@ final class TableAdmin {
         b.addTables(status(st, snap));
       }
     }
-    int attached = (int) snap.runners().stream().filter(ClusterSnapshot.RunnerView::attached).count();
-    b.setScaling(ScalingStatus.newBuilder().setDesired(attached).setActual(attached)
-        .setReason("no scaler configured"));
+    b.setScaling(scaling.get());
     return b.build();
   }
 
