@@ -50,7 +50,7 @@ abstract class AppCommand implements Callable<Integer> {
     }
 
     @Command(name = "runner", mixinStandardHelpOptions = true,
-            description = {"Run a task runner in the foreground (Kafka -> Parquet parts in S3 -> one conditional commit).",
+            description = {"Run a task runner in the foreground (Kafka -> Parquet parts in S3 -> commit).",
                 "Arguments are passed to the runner app, e.g. --id ID (default <hostname>-<pid>); `./tributary runner --help` shows its own."})
     static class Runner extends AppCommand {
         String module() {

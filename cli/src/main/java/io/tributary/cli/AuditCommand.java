@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * its commit chains in the catalog (and, with {@code --deep}, reading every committed object).
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = {"Prove a table landed exactly once: walk every partition's commit chain in the catalog "
-                + "(contiguous, no gap, no overlap, counts consistent).",
+        description = {"Prove a table landed exactly once (walks the commit chains; --deep reads every part).",
+            "Walks every partition's commit chain in the catalog (contiguous, no gap, no overlap, counts consistent).",
             "--deep also reads every committed Parquet part and dead-letter object from S3 and checks each row's "
                 + "_partition/_offset against its record's range (every offset at most once, counts equal).",
             "Exit 0 only when exact, 2 when a problem was found, 1 on error."})

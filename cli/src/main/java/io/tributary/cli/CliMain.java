@@ -22,6 +22,8 @@ public class CliMain implements QuarkusApplication {
 
     /** The command tree with the one-line error handler (tests use it with the default factory). */
     static CommandLine commandLine(CommandLine.IFactory factory) {
+        // Output is read by scripts: the same number format everywhere (1,234.5).
+        java.util.Locale.setDefault(java.util.Locale.ROOT);
         CommandLine cl = factory == null ? new CommandLine(TributaryCommand.class) : new CommandLine(TributaryCommand.class, factory);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             String msg = ex instanceof CliException ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();

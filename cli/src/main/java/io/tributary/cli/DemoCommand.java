@@ -31,10 +31,11 @@ import picocli.CommandLine.Option;
  * the deep audit's verdict and a sample query; finally shuts everything down (unless --keep).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole thing locally: local stack, a scheduler, two runners, the sample table "
-                + "(examples/clicks.yaml), 1,000,000 events with a few malformed ones;",
-            "wait until everything is committed, then print rows, parts, dead letters, throughput, freshness, "
-                + "the deep audit's verdict and a sample query. Exit 0 only when the audit is exact."})
+        description = {"Run everything locally and prove it landed exactly once.",
+            "Starts the local stack, a scheduler and two runners (logs in .tributary/demo/), creates the sample table "
+                + "(examples/clicks.yaml), produces 1,000,000 events with a few malformed ones, waits until everything is "
+                + "committed, then prints rows, parts, dead letters, throughput, freshness, the deep audit's verdict and a "
+                + "sample query. Exit 0 only when the audit is exact."})
 public class DemoCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "1000000", paramLabel = "N", description = "Events to produce (default ${DEFAULT-VALUE})")
     long events;

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code tributary produce}: a load generator of realistic JSON click events. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = {"Send realistic JSON click events (~250 bytes, 10 typed fields; see examples/clicks.yaml) to a Kafka topic,",
-            "creating it with --partitions partitions if missing. --bad-ratio injects malformed records "
+        description = {"Send realistic JSON click events to a Kafka topic (a load generator).",
+            "Events are ~250 bytes with 10 typed fields (see examples/clicks.yaml); the topic is created with --partitions partitions if missing. --bad-ratio injects malformed records "
                 + "(invalid JSON, type mismatches, missing event_id) at exactly that ratio."})
 public class ProduceCommand implements Callable<Integer> {
     @Option(names = "--topic", required = true, description = "Kafka topic")

@@ -28,8 +28,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * committed, exposed as a view named after the table.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
-        description = {"Run SQL (DuckDB) over a table's committed Parquet parts: exactly the parts its commit chains list,",
-            "downloaded to a temporary directory and exposed as a view named after the table.",
+        description = {"Run SQL (DuckDB) over a table's committed Parquet parts.",
+            "Reads exactly the parts its commit chains list, downloaded to a temporary directory and exposed as a view named after the table.",
             "Example: tributary query clicks \"SELECT country, count(*) FROM clicks GROUP BY 1 ORDER BY 2 DESC\""})
 public class QueryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TABLE", description = "Table name (also the view's name)")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code tributary status [--watch] [--json]}: the scheduler's GetStatus as a table or JSON. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Tables, runners, per-partition lag and freshness (from the scheduler leader's GetStatus).",
+        description = {"Show tables, runners, per-partition lag and freshness (from the scheduler leader).",
             "--json prints {\"leader\", \"runners\":[{\"id\",\"partitions\",\"last_heartbeat_ms\"}], \"tables\":[{\"name\",\"state\",\"lag\","
                 + "\"partitions\":[{\"partition\",\"owner\",\"epoch\",\"committed\",\"end\",\"lag\",\"freshness_s\"}]}], "
                 + "\"scaling\":{\"desired\",\"actual\",\"reason\"}}."})

@@ -535,6 +535,14 @@ final class Bench {
             sleep(300);
             peakRss = r.proc.peakRssMb();
             Map<String, Double> lastMetrics = r.sampler.scrape();
+            threadCpu(r.proc, d);
+            budgetFromLog(r.proc);
+            // the clock starts at the first consumed record (the runner reports ready before it has read its table)
+            long firstConsumed = r.sampler.firstTimeAbove("tributary_records_consumed_total", 0);
+            if (firstConsumed > 0 && firstConsumed < done) {
+                d.put("first_record_after_ready_s", Results.round((firstConsumed - ready) / 1000.0));
+                ready = firstConsumed;
+            }
             double cpuReady = r.sampler.cpuAt(ready);
             double cpuDone = r.sampler.cpuAt(done);
             double mb = e2eInputBytes / 1e6;
@@ -548,12 +556,12 @@ final class Bench {
             }
             res.put("runner_peak_rss_mb", peakRss);
             d.put("input_mb", Results.round(mb)).put("records", e2eRecords)
-                    .put("runner_cpu_s_after_ready", Results.round(cpu))
+                    .put("runner_cpu_s_after_start", Results.round(cpu))
                     .put("runner_cpu_s_startup", Results.round(cpuReady))
                     .put("e2e_mb_per_cpu_s_incl_startup", Results.round(mb / cpuDone))
                     .put("runner_cores_used", Results.round(cpu / ((done - ready) / 1000.0)))
-                    .put("ready_after_s", Results.round((ready - started) / 1000.0))
-                    .put("wall_s_after_ready", Results.round((done - ready) / 1000.0));
+                    .put("start_after_s", Results.round((ready - started) / 1000.0))
+                    .put("wall_s_after_start", Results.round((done - ready) / 1000.0));
             Double buffered = r.sampler.maxMetric("tributary_buffered_bytes");
             if (buffered != null) {
                 res.put("runner_buffered_bytes_max", buffered);
@@ -582,6 +590,29 @@ final class Bench {
         }
         if (jfr && Files.exists(jfrFile)) {
             Profile.summarize(jfrFile, d);
+        }
+    }
+
+    /** Per-thread-group CPU of a live process into {@code d.thread_cpu_s} (JIT and GC vs the data path). */
+    static void threadCpu(ChildProcess p, ObjectNode d) {
+        Map<String, Double> t = ProcStat.threadCpu(p.pid());
+        ObjectNode o = d.putObject("thread_cpu_s");
+        t.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> o.put(e.getKey(), Results.round(e.getValue())));
+        double jit = t.entrySet().stream().filter(e -> e.getKey().contains("Compiler")).mapToDouble(Map.Entry::getValue).sum();
+        double gc = t.entrySet().stream().filter(e -> e.getKey().startsWith("GC") || e.getKey().startsWith("G1")
+                || e.getKey().equals("VM Thread")).mapToDouble(Map.Entry::getValue).sum();
+        d.put("jit_cpu_s", Results.round(jit)).put("gc_vm_cpu_s", Results.round(gc));
+    }
+
+    private void budgetFromLog(ChildProcess p) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("memory budget (\\d+) bytes").matcher(Files.readString(p.log));
+            if (m.find()) {
+                res.put("runner_memory_budget_bytes", Double.valueOf(m.group(1)));
+            }
+        } catch (IOException ignored) {
+            // no budget line
         }
     }
 
@@ -646,6 +677,8 @@ final class Bench {
         /** Sends at {@code mbPerS} for {@code seconds}, calling {@code tick} about once a second. */
         void run(double mbPerS, int seconds, Consumer<Long> tick) {
             EventGenerator gen = new EventGenerator(SEED + 1, 0);
+            bytes = 0;
+            count = 0;
             long start = System.nanoTime();
             long end = start + seconds * 1_000_000_000L;
             double bytesPerNs = mbPerS * 1e6 / 1e9;
@@ -717,6 +750,13 @@ final class Bench {
         try (RunningRunner r = startRunner("bench-runner-fresh", table, List.of());
                 SteadyProducer prod = new SteadyProducer(topic)) {
             r.awaitReady(Duration.ofSeconds(90));
+            // prime: the runner reports ready before it has read its table and assigned its partitions;
+            // measure from when a first record has gone all the way through
+            long primeStart = System.currentTimeMillis();
+            prod.run(0.05, 1, n -> { });
+            awaitCommitted(table, prod.endOffsetTotal(), r.proc, Duration.ofSeconds(120));
+            d.put("prime_s", Results.round((System.currentTimeMillis() - primeStart) / 1000.0));
+            prod.sent.clear();
             produceStart = System.currentTimeMillis();
             double cpu0 = r.proc.cpuSeconds();
             prod.run(rate, sizes.freshnessSeconds(), n -> { });

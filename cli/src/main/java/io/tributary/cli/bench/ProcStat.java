@@ -51,6 +51,31 @@ final class ProcStat {
         return -1;
     }
 
+    /**
+     * CPU seconds per thread group of {@code pid} (from /proc/pid/task/*/stat; digits and '#' in
+     * thread names folded, so "C2 CompilerThre" and "GC Thread#" each sum their threads). Threads that
+     * already exited are not counted.
+     */
+    static java.util.Map<String, Double> threadCpu(long pid) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String s = Files.readString(t.resolve("stat"));
+                    String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9#]+", "").trim();
+                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+                    out.merge(name, cpu, Double::sum);
+                } catch (IOException | RuntimeException ignored) {
+                    // thread exited
+                }
+            }
+        } catch (IOException e) {
+            // process gone
+        }
+        return out;
+    }
+
     /** {busy, total} jiffies of the whole machine from /proc/stat's cpu line. */
     static long[] machineJiffies() {
         try {

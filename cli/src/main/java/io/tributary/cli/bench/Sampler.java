@@ -121,6 +121,16 @@ final class Sampler implements AutoCloseable {
         return prev.cpuS;
     }
 
+    /** Epoch ms of the first sample whose metric exceeds {@code threshold}, or -1. */
+    long firstTimeAbove(String name, double threshold) {
+        for (Sample x : samples()) {
+            if (x.metrics != null && x.metrics.getOrDefault(name, 0.0) > threshold) {
+                return x.atMillis;
+            }
+        }
+        return -1;
+    }
+
     /** Largest value seen of a metric, or null. */
     Double maxMetric(String name) {
         Double max = null;

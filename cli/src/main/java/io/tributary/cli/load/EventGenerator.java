@@ -113,7 +113,7 @@ public final class EventGenerator {
       sb.append("\"event_id\":\"e");
       pad(sb, i, 16);
       sb.append('-');
-      String h = Long.toHexString(mix(seed ^ i));
+      String h = Long.toHexString(mix(seed * 0x9E3779B97F4A7C15L + i + 0x632BE59BD9B4E019L));
       for (int k = h.length(); k < 8; k++) {
         sb.append('0');
       }
@@ -137,7 +137,7 @@ public final class EventGenerator {
     sb.append("\"attrs\":{\"ref\":\"").append(REFS[random.nextInt(REFS.length)]).append("\",\"ab\":\"")
         .append(random.nextBoolean() ? 'A' : 'B').append("\",\"clicks\":").append(1 + random.nextInt(20)).append("},");
     sb.append("\"url\":\"https://shop.example.com").append(PATHS[random.nextInt(PATHS.length)])
-        .append(random.nextInt(100_000)).append(random.nextInt(4) == 0 ? "&" : "?").append("utm=")
+        .append(random.nextInt(100_000)).append("?utm=")
         .append(UTMS[random.nextInt(UTMS.length)]).append("\"}");
     if (kind == Kind.INVALID_JSON) {
       // cut the document in the middle of the user object: not valid JSON
