@@ -122,6 +122,7 @@ final class Peer {
                     "--target", String.valueOf(bench.e2eRecords()), "--timeout-s",
                     String.valueOf(bench.sizes().stageTimeoutSeconds())), Map.of(), bench.work().resolve("logs/peer-probe.log"));
             long done = awaitDone(probe, w, Duration.ofSeconds(bench.sizes().stageTimeoutSeconds() + 30));
+            Bench.threadCpu(w, d);
             double mb = bench.e2eInputBytes() / 1e6;
             double cpuReady = s.cpuAt(ready);
             double cpuDone = s.cpuAt(done);

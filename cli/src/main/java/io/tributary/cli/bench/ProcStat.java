@@ -52,7 +52,7 @@ final class ProcStat {
     }
 
     /**
-     * CPU seconds per thread group of {@code pid} (from /proc/pid/task/*/stat; digits and '#' in
+     * CPU seconds per thread group of {@code pid} (from each /proc/pid/task/TID/stat; digits and '#' in
      * thread names folded, so "C2 CompilerThre" and "GC Thread#" each sum their threads). Threads that
      * already exited are not counted.
      */
