@@ -26,7 +26,9 @@ import org.jboss.logging.Logger;
  * child kills it even when the scheduler itself is SIGKILLed.
  *
  * <p>Children that exit on their own are forgotten at the next {@link #observe()} and restarted by
- * the next {@link #scaleTo}.
+ * the next {@link #scaleTo}; children that keep dying within 30 s of their start are restarted with
+ * an exponential back-off (2 s .. 60 s), and until then {@link #scaleTo} fails with the exit code and
+ * the last log line, so status shows why.
  *
  * <p>Thread-safety: thread-safe (synchronized).
  */
@@ -35,8 +37,12 @@ public final class LocalProcessScaler implements Scaler {
   private static final Logger LOG = Logger.getLogger(LocalProcessScaler.class);
 
   /** A started child. */
-  private record Child(String id, Process process, Path log) {
+  private record Child(String id, Process process, Path log, long startedNanos) {
   }
+
+  /** A child that lived less than this counts as a crash for the restart back-off. */
+  private static final long CRASH_NANOS = 30_000_000_000L;
+  private static final long MAX_BACKOFF_NANOS = 60_000_000_000L;
 
   private final List<String> command;
   private final Map<String, String> extraEnv;
@@ -49,6 +55,9 @@ public final class LocalProcessScaler implements Scaler {
   private final Thread hook;
   private int seq;
   private boolean closed;
+  private int crashStreak;
+  private long restartAllowedNanos;
+  private String lastCrash = "";
 
   /**
    * @param command     the runner command without {@code --id} (e.g. java -jar quarkus-run.jar)
@@ -110,6 +119,10 @@ public final class LocalProcessScaler implements Scaler {
       throw new ScalerException("local scaler is shut down");
     }
     reap();
+    if (running.size() < n && crashStreak > 0 && System.nanoTime() < restartAllowedNanos) {
+      throw new ScalerException("local scaler: " + lastCrash + "; next start in "
+          + Math.max(1, (restartAllowedNanos - System.nanoTime()) / 1_000_000_000L) + " s");
+    }
     while (running.size() < n) {
       start();
     }
@@ -155,7 +168,7 @@ public final class LocalProcessScaler implements Scaler {
       }
       Process p = pb.start();
       watchdog(p.pid());
-      running.addLast(new Child(id, p, log));
+      running.addLast(new Child(id, p, log, System.nanoTime()));
       LOG.infof("scaling(local): started runner %s (pid %d%s, log %s); %d running", id, p.pid(),
           port.isEmpty() ? "" : ", http port " + port, log, running.size());
     } catch (IOException e) {
@@ -180,6 +193,21 @@ public final class LocalProcessScaler implements Scaler {
     });
   }
 
+  private static String lastLine(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (!lines.get(i).isBlank()) {
+          String l = lines.get(i).strip();
+          return l.length() > 300 ? l.substring(0, 300) + "..." : l;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no log to show
+    }
+    return "";
+  }
+
   private static int freePort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       return s.getLocalPort();
@@ -191,8 +219,20 @@ public final class LocalProcessScaler implements Scaler {
       if (c.process().isAlive()) {
         return false;
       }
-      LOG.warnf("scaling(local): runner %s (pid %d) exited on its own with code %d; see %s", c.id(),
-          c.process().pid(), c.process().exitValue(), c.log());
+      long lived = System.nanoTime() - c.startedNanos();
+      String tail = lastLine(c.log());
+      lastCrash = "runner " + c.id() + " exited with code " + c.process().exitValue() + " after "
+          + lived / 1_000_000_000L + " s (" + c.log() + (tail.isEmpty() ? "" : ": " + tail) + ")";
+      if (lived < CRASH_NANOS) {
+        crashStreak++;
+        long backoff = Math.min(MAX_BACKOFF_NANOS, (1L << Math.min(6, crashStreak)) * 1_000_000_000L);
+        restartAllowedNanos = System.nanoTime() + backoff;
+        LOG.warnf("scaling(local): %s; restarting in %d s (crash %d in a row)", lastCrash, backoff / 1_000_000_000L,
+            crashStreak);
+      } else {
+        crashStreak = 0;
+        LOG.warnf("scaling(local): %s; a replacement starts on the next tick", lastCrash);
+      }
       return true;
     });
   }

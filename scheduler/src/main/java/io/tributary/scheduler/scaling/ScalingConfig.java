@@ -62,7 +62,8 @@ public record ScalingConfig(String scaler, String target, String ecsCluster, Str
    * {@code _OUT_COOLDOWN_SECONDS} [30], {@code _IN_COOLDOWN_SECONDS} [120],
    * {@code _LOW_LAG_FOR_SECONDS} [60], {@code _LOW_LAG_ROWS} [10000], {@code _LOW_LAG_INGRESS_SECONDS}
    * [5], {@code _SCALE_IN_MARGIN} [0.2], {@code _TICK_MS} [2000], {@code _RATE_WINDOW_SECONDS} [10],
-   * {@code _STOP_TIMEOUT_SECONDS} [60].
+   * {@code _STOP_TIMEOUT_SECONDS} [60], {@code _MEASURE_CAPACITY} [true; false = always use
+   * {@code _RUNNER_CAPACITY}].
    *
    * @param env         the environment (System.getenv() in production)
    * @param scalerFlag  value of {@code --scaler} on the command line, or null
@@ -93,7 +94,8 @@ public record ScalingConfig(String scaler, String target, String ecsCluster, Str
         r.seconds("TRIBUTARY_SCALING_LOW_LAG_FOR_SECONDS", d.lowLagFor(), false),
         (long) r.nonNegative("TRIBUTARY_SCALING_LOW_LAG_ROWS", d.lowLagRows()),
         r.nonNegative("TRIBUTARY_SCALING_LOW_LAG_INGRESS_SECONDS", d.lowLagSeconds()),
-        r.nonNegative("TRIBUTARY_SCALING_SCALE_IN_MARGIN", d.scaleInMargin()), d.capacitySmoothing());
+        r.nonNegative("TRIBUTARY_SCALING_SCALE_IN_MARGIN", d.scaleInMargin()), d.capacitySmoothing(),
+        r.bool("TRIBUTARY_SCALING_MEASURE_CAPACITY", true));
     Duration tick = Duration.ofMillis((long) r.positive("TRIBUTARY_SCALING_TICK_MS", 2000));
     Duration window = r.seconds("TRIBUTARY_SCALING_RATE_WINDOW_SECONDS", Duration.ofSeconds(10), true);
     Duration stop = r.seconds("TRIBUTARY_SCALING_STOP_TIMEOUT_SECONDS", Duration.ofSeconds(60), true);
@@ -164,6 +166,19 @@ public record ScalingConfig(String scaler, String target, String ecsCluster, Str
         problems.add(key + "='" + v + "' is not a number; using " + def);
         return def;
       }
+    }
+
+    boolean bool(String key, boolean def) {
+      String v = env.get(key);
+      if (v == null || v.isBlank()) {
+        return def;
+      }
+      String t = v.trim().toLowerCase(Locale.ROOT);
+      if (t.equals("true") || t.equals("false")) {
+        return Boolean.parseBoolean(t);
+      }
+      problems.add(key + "='" + v + "' is not true|false; using " + def);
+      return def;
     }
 
     double positive(String key, double def) {

@@ -65,10 +65,12 @@ public final class ScalingPolicy {
    * @param lowLagSeconds     plus this many seconds of ingress (beyond the flush max age)
    * @param scaleInMargin     a scale-in must fit the need with this extra margin (0.2 = 20%)
    * @param capacitySmoothing weight of a new capacity sample in the moving average (0..1]
+   * @param measureCapacity   false = always use {@code defaultCapacity} (a fixed, operator-set
+   *                          per-runner capacity; also what the process-level tests use)
    */
   public record Settings(int minRunners, int maxRunners, double defaultCapacity, double headroom, Duration drainTarget,
       Duration scaleOutCooldown, Duration scaleInCooldown, Duration lowLagFor, long lowLagRows, double lowLagSeconds,
-      double scaleInMargin, double capacitySmoothing) {
+      double scaleInMargin, double capacitySmoothing, boolean measureCapacity) {
 
     /** Validates the settings. */
     public Settings {
@@ -100,7 +102,7 @@ public final class ScalingPolicy {
     /** Production defaults within the given bounds. */
     public static Settings defaults(int minRunners, int maxRunners) {
       return new Settings(minRunners, maxRunners, 20_000, 0.25, Duration.ofSeconds(60), Duration.ofSeconds(30),
-          Duration.ofSeconds(120), Duration.ofSeconds(60), 10_000, 5, 0.2, 0.3);
+          Duration.ofSeconds(120), Duration.ofSeconds(60), 10_000, 5, 0.2, 0.3, true);
     }
   }
 
@@ -325,8 +327,8 @@ public final class ScalingPolicy {
         samples.add(r.commitPerS());
       }
     }
-    if (samples.isEmpty()) {
-      return 0;
+    if (samples.isEmpty() || !settings.measureCapacity()) {
+      return samples.size();
     }
     double mean = samples.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     double a = settings.capacitySmoothing();

@@ -70,8 +70,30 @@ class LocalProcessScalerTest {
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
       await("death noticed", () -> s.observe().actual() == 1);
       assertThat(s.observe().desired()).isEqualTo(1); // differs from 2, so the tick asks again
-      s.scaleTo(2);
+      // it died within 30 s of its start: a crash, so the replacement waits for the back-off (2 s)
+      await("the replacement starts after the back-off", () -> {
+        try {
+          s.scaleTo(2);
+          return true;
+        } catch (ScalerException e) {
+          assertThat(e.getMessage()).contains("runner test-1 exited with code 137");
+          return false;
+        }
+      });
       assertThat(s.runnerIds()).containsExactly("test-2", "test-3");
+    }
+  }
+
+  @Test
+  void aCrashingChildIsRestartedWithBackoffAndTheErrorIsReported(@TempDir Path dir) throws Exception {
+    try (LocalProcessScaler s = new LocalProcessScaler(List.of("/bin/sh", "-c",
+        "echo '--table is required' >&2; exit 2", "sh"), Map.of(), dir, "crash", Duration.ofSeconds(5), null)) {
+      s.scaleTo(1);
+      await("it exits", () -> s.observe().actual() == 0);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.scaleTo(1)).isInstanceOf(ScalerException.class)
+          .hasMessageContaining("runner crash-1 exited with code 2").hasMessageContaining("--table is required")
+          .hasMessageContaining("next start in");
+      assertThat(s.observe().actual()).isZero();
     }
   }
 

@@ -69,7 +69,7 @@ class ScalingCoordinatorTest {
 
   private static ScalingPolicy.Settings settings() {
     return new ScalingPolicy.Settings(1, 8, 1000, 0.25, Duration.ofSeconds(30), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), Duration.ofSeconds(20), 1000, 2, 0.2, 0.3);
+        Duration.ofSeconds(30), Duration.ofSeconds(20), 1000, 2, 0.2, 0.3, true);
   }
 
   /** One table of 8 partitions whose end offsets advance by {@code perSecond x seconds}. */

@@ -20,7 +20,7 @@ class ScalingPolicyTest {
 
   private static Settings settings(int min, int max) {
     return new Settings(min, max, CAP, 0.25, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
-        Duration.ofSeconds(20), 1000, 2, 0.2, 0.3);
+        Duration.ofSeconds(20), 1000, 2, 0.2, 0.3, true);
   }
 
   private static TableInput table(int partitions, double ingress, long lag) {
@@ -160,6 +160,18 @@ class ScalingPolicyTest {
     p.decide(new Inputs(2000, 2, List.of(table(8, 3000, 100_000)), List.of(
         new RunnerInput("a", 1500, 50_000, 1500, 1000))));
     assertThat(p.capacity()).isEqualTo(500 * 0.7 + 1500 * 0.3);
+  }
+
+  @Test
+  void fixedCapacityIgnoresMeasurements() {
+    Settings s = settings(1, 8);
+    ScalingPolicy p = new ScalingPolicy(new Settings(1, 8, CAP, s.headroom(), s.drainTarget(), s.scaleOutCooldown(),
+        s.scaleInCooldown(), s.lowLagFor(), s.lowLagRows(), s.lowLagSeconds(), s.scaleInMargin(), 0.3, false));
+    Decision d = p.decide(new Inputs(0, 2, List.of(table(8, 3000, 100_000)), List.of(
+        new RunnerInput("a", 5000, 50_000, 1500, 1000))));
+    assertThat(d.busyRunners()).isEqualTo(1);
+    assertThat(d.measured()).isFalse();
+    assertThat(p.capacity()).isEqualTo(CAP);
   }
 
   @Test
