@@ -16,16 +16,16 @@ import picocli.CommandLine.Option;
  * {@code .svg}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure throughput per CPU-second (in-process ceiling, raw consume, end-to-end), freshness,",
-            "failover and memory of the runner, and the Apache Iceberg Kafka Connect sink on the same topic.",
-            "Starts its own local stack; writes bench-results/<stamp>.json, .md and .svg. Numbers are CPU-seconds",
-            "of the measured process where it matters, so a busy machine distorts them less; run the full bench",
-            "on a quiet machine."})
+        description = {"Measure the runner's throughput per CPU-second (beside the in-process ceiling and a raw consumer),",
+            "freshness, failover and memory, and the Apache Iceberg Kafka Connect sink on the same topic.",
+            "Starts its own local stack; writes bench-results/<stamp>.json, .md and .svg.",
+            "CPU-seconds are those of the measured process, so a busy machine distorts them less than wall time;",
+            "run the full bench on a quiet machine."})
 public class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "A smoke run under 3 minutes (~120 MB instead of ~2.2 GB, shorter stages).")
+    @Option(names = "--quick", description = "A smoke run of about 3 minutes (60 MB instead of 2.2 GB, shorter stages).")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the results go (default: <repo>/bench-results).")
@@ -44,7 +44,7 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the bench's local stack data (.tributary/bench/<stamp>/stack).")
     boolean keep;
 
-    @Option(names = "--e2e-mb", paramLabel = "MB", description = "Size of the pre-loaded topic in MB (default: 2200, --quick 120).")
+    @Option(names = "--e2e-mb", paramLabel = "MB", description = "Size of the pre-loaded topic in MB (default: 2200, --quick 60).")
     Long e2eMb;
 
     @Option(names = "--report", paramLabel = "FILE.json",

@@ -9,6 +9,6 @@ record Sizes(String mode, long ceilingEvents, int ceilingPasses, double ceilingW
     }
 
     static Sizes quick() {
-        return new Sizes("quick", 60_000, 3, 2, 120_000_000L, 4, 15, 3, 2, 120_000_000L, 150);
+        return new Sizes("quick", 60_000, 3, 2, 60_000_000L, 4, 10, 2, 2, 60_000_000L, 240);
     }
 }

@@ -1,0 +1,73 @@
+package io.tributary.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CI smoke of {@code tributary bench --quick} through the packaged CLI: it runs, writes the JSON,
+ * Markdown and SVG, and the JSON has every headline field (numbers are printed, never asserted: CI
+ * machines are shared and noisy). Opt-in, as it takes a few minutes: {@code TRIBUTARY_BENCH_IT=1}.
+ */
+@EnabledIfEnvironmentVariable(named = "TRIBUTARY_BENCH_IT", matches = "1|true")
+class BenchQuickIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void quickBenchWritesAFullReport() throws Exception {
+        String jar = System.getProperty("tributary.cli.app");
+        Path root = Path.of(System.getProperty("tributary.repo.root", "..")).toAbsolutePath().normalize();
+        Path out = tmp.resolve("results");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-Dtributary.home=" + root, "-jar", jar, "bench", "--quick", "--out", out.toString()));
+        Path log = tmp.resolve("bench.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("TRIBUTARY_STATE_DIR", tmp.resolve("state").toString());
+        Process p = pb.start();
+        boolean done = p.waitFor(20, TimeUnit.MINUTES);
+        if (!done) {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        String output = Files.readString(log);
+        System.out.println(output);
+        assertThat(done).as("bench --quick finished within 20 minutes").isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+
+        Path json;
+        try (Stream<Path> files = Files.list(out)) {
+            json = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        String base = json.getFileName().toString().replace(".json", "");
+        assertThat(out.resolve(base + ".md")).exists();
+        assertThat(out.resolve(base + ".svg")).exists();
+        System.out.println(Files.readString(out.resolve(base + ".md")));
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        for (String k : List.of("ceiling_mb_per_cpu_s", "raw_consume_mb_per_cpu_s", "e2e_mb_per_cpu_s", "e2e_wall_mb_s",
+                "e2e_ratio_to_ceiling", "freshness_p50_s", "freshness_p99_s", "failover_p50_s", "failover_max_s",
+                "runner_peak_rss_mb", "peer_mb_per_cpu_s", "peer_time_to_visible_s", "ratio_to_peer")) {
+            assertThat(r.has(k)).as("field " + k).isTrue();
+            assertThat(r.get(k).isNumber() || r.get(k).isNull()).as("field " + k + " is a number or null").isTrue();
+        }
+        assertThat(r.path("machine").path("cores").asInt()).isPositive();
+        assertThat(r.path("git_commit").isTextual()).isTrue();
+        assertThat(r.path("notes").isArray()).isTrue();
+        // every null headline number is explained by a note
+        long nulls = Stream.of("ceiling_mb_per_cpu_s", "e2e_mb_per_cpu_s", "peer_mb_per_cpu_s")
+                .filter(k -> r.get(k).isNull()).count();
+        if (nulls > 0) {
+            assertThat(r.path("notes").size()).as("notes explain the missing numbers").isGreaterThan(1);
+        }
+    }
+}
