@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 @QuarkusMain
 public class RunnerMain implements QuarkusApplication {
     private static final Logger LOG = Logger.getLogger(RunnerMain.class);
-    static final String USAGE = "usage: runner --table TABLE [--partitions 0-3|all] [--id RUNNER_ID] [--epoch N]";
+    static final String USAGE = "usage: runner [--id RUNNER_ID] (attaches to the scheduler)\n"
+            + "       runner --table TABLE [--partitions 0-3|all] [--id RUNNER_ID] [--epoch N] (static)";
 
     @Inject
     S3Client s3;
@@ -50,11 +51,6 @@ public class RunnerMain implements QuarkusApplication {
             System.err.println(USAGE);
             return 2;
         }
-        if (!a.containsKey("table")) {
-            System.err.println("--table is required (scheduler attachment is not wired yet)");
-            System.err.println(USAGE);
-            return 2;
-        }
         RunnerSettings.Runner r = settings.runner();
         String id = a.getOrDefault("id", r.id().filter(s -> !s.isBlank()).orElse(RunnerConfig.defaultRunnerId()));
         RunnerConfig defaults = RunnerConfig.defaults(id);
@@ -71,8 +67,25 @@ public class RunnerMain implements QuarkusApplication {
         holder.set(runner);
         Signals.onTerminate(() -> Quarkus.asyncExit(0));
         LOG.infof("runner %s: table %s partitions %s, memory budget %d bytes, %d flush threads, grace %s", id,
-                a.get("table"), a.getOrDefault("partitions", "all"), config.memoryBudgetBytes(), config.flushThreads(),
+                a.getOrDefault("table", "(assigned by the scheduler)"), a.getOrDefault("partitions", "all"),
+                config.memoryBudgetBytes(), config.flushThreads(),
                 config.shutdownGrace());
+        if (!a.containsKey("table")) {
+            // No static assignment: attach to the scheduler leader (found through the catalog lease).
+            String token = System.getenv("TRIBUTARY_AUTH_RUNNER_TOKEN");
+            boolean tls = Boolean.parseBoolean(System.getenv().getOrDefault("TRIBUTARY_SCHEDULER_TLS", "false"));
+            io.tributary.runner.attach.AttachLoop attach = new io.tributary.runner.attach.AttachLoop(catalog,
+                    new AttachBridge(runner), io.tributary.runner.attach.AttachLoop.Settings.defaults(
+                            String.valueOf(RunnerMain.class.getPackage().getImplementationVersion()), token, tls));
+            try {
+                attach.start();
+                Quarkus.waitForExit();
+            } finally {
+                runner.close(); // flush and commit while still attached
+                attach.close(); // then leave: the scheduler moves the partitions at once
+            }
+            return runner.healthy() ? 0 : 1;
+        }
         try (StaticAssignmentSource source = new StaticAssignmentSource(catalog, a.get("table"), a.get("partitions"),
                 epoch)) {
             source.start(runner);

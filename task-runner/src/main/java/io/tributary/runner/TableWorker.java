@@ -123,6 +123,27 @@ final class TableWorker {
         events.add(() -> applyAssignment(copy));
     }
 
+    /**
+     * Revokes some partitions (any thread), for the scheduler's revoke handshake: the poll thread
+     * seals their buffers and forgets them; the future completes when their flush chains are done
+     * (parts written, commits settled). Partitions not owned complete at once.
+     */
+    CompletableFuture<Void> revoke(Set<Integer> partitions) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        post(() -> {
+            List<CompletableFuture<Void>> tails = new ArrayList<>();
+            for (Integer p : partitions) {
+                PartitionState st = parts.get(p);
+                if (st != null) {
+                    revoke(st);
+                    tails.add(st.tail);
+                }
+            }
+            CompletableFuture.allOf(tails.toArray(new CompletableFuture[0])).whenComplete((v, e) -> done.complete(null));
+        });
+        return done;
+    }
+
     /** Graceful stop (any thread): returns when drained or the grace period is over. */
     void stop() {
         stopping = true; // the poll loop notices within one poll timeout

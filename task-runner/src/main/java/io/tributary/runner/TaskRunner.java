@@ -103,6 +103,15 @@ public final class TaskRunner implements AssignmentSource.Listener, AutoCloseabl
         }
     }
 
+    /**
+     * Revokes partitions of one table (the scheduler's revoke handshake): completes when they are
+     * flushed and committed, at once if they are not owned.
+     */
+    public synchronized java.util.concurrent.CompletableFuture<Void> revoke(String table, java.util.Set<Integer> partitions) {
+        TableWorker w = workers.get(table);
+        return w == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : w.revoke(partitions);
+    }
+
     /** Partition status of every table (heartbeats, health, tests). */
     public synchronized List<TableWorker.PartitionStatus> status() {
         List<TableWorker.PartitionStatus> out = new ArrayList<>();
