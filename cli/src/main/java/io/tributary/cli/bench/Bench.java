@@ -427,7 +427,7 @@ final class Bench {
         return def;
     }
 
-    /** A runner process on a static assignment (all partitions of {@code table}). */
+    /** A runner process on a static assignment (all partitions of {@code table}); {@code table} null: attach to the scheduler. */
     RunningRunner startRunner(String id, String table, List<String> extraJvm) {
         runnerClasspath();
         int port = freePort();
@@ -438,7 +438,10 @@ final class Bench {
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-jar");
         cmd.add(runnerApp().resolve("quarkus-run.jar").toString());
-        cmd.addAll(List.of("--id", id, "--table", table, "--partitions", "0-" + (sizes.partitions() - 1)));
+        cmd.addAll(List.of("--id", id));
+        if (table != null) {
+            cmd.addAll(List.of("--table", table, "--partitions", "0-" + (sizes.partitions() - 1)));
+        }
         Map<String, String> e = new HashMap<>(env);
         ChildProcess c = ChildProcess.start(id, cmd, e, work.resolve("logs/" + id + ".log"));
         Sampler s = new Sampler(c, "http://127.0.0.1:" + port + "/q/metrics", 250);
@@ -527,9 +530,10 @@ final class Bench {
         ObjectNode d = res.details("e2e");
         long done;
         long ready;
+        long started;
         double peakRss;
         try (RunningRunner r = startRunner("bench-runner-e2e", table, extra)) {
-            long started = r.proc.startedAtMillis;
+            started = r.proc.startedAtMillis;
             ready = r.awaitReady(Duration.ofSeconds(90));
             done = awaitCommitted(table, e2eRecords, r.proc, Duration.ofSeconds(sizes.stageTimeoutSeconds()));
             sleep(300);
@@ -580,6 +584,14 @@ final class Bench {
             cpuSeries(r.sampler, started, "e2e_cpu");
         }
         List<CommitRecord> chain = Chains.all(catalog, table, sizes.partitions());
+        chain.sort(Comparator.comparingLong(CommitRecord::committedAt));
+        ArrayNode visible = res.series("e2e_visible", "t_s", "cum_mb");
+        double cum = 0;
+        visible.addArray().add(0).add(0);
+        for (CommitRecord c : chain) {
+            cum += c.rows() * avgEventBytes / 1e6;
+            visible.addArray().add(Results.round((c.committedAt() - started) / 1000.0)).add(Results.round(cum));
+        }
         long rows = chain.stream().mapToLong(CommitRecord::rows).sum();
         long parquet = chain.stream().mapToLong(CommitRecord::bytes).sum();
         d.put("commits", chain.size()).put("rows_committed", rows).put("parquet_bytes", parquet)

@@ -165,6 +165,7 @@ final class Peer {
         double avg = bench.e2eInputBytes() / (double) bench.e2eRecords();
         long prevT = t0;
         long prevR = 0;
+        rows.addArray().add(0).add(0).add(0);
         try {
             for (String l : Files.readAllLines(probe.log)) {
                 if (!l.startsWith("PROBE ")) {

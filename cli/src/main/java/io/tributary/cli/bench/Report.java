@@ -143,8 +143,8 @@ final class Report {
     static String svg(Results r) {
         JsonNode s = r.root.path("series");
         List<Line> tput = new ArrayList<>();
-        addLine(tput, s, "e2e_throughput", 1, "Tributary runner (MB/s committed)", "#1f77b4");
-        addLine(tput, s, "peer_throughput", 1, "Iceberg Kafka Connect (MB/s visible)", "#d62728");
+        addLine(tput, s, "e2e_visible", 1, "Tributary, one runner: MB committed", "#1f77b4");
+        addLine(tput, s, "peer_throughput", 2, "Iceberg Kafka Connect sink: MB visible", "#d62728");
         List<Line> fresh = new ArrayList<>();
         addLine(fresh, s, "freshness", 2, "max age of a row at commit (s)", "#ff7f0e");
         addLine(fresh, s, "freshness", 1, "median age of a row at commit (s)", "#2ca02c");
@@ -153,7 +153,8 @@ final class Report {
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(2 * h + 20)
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        panel(svg, 0, w, h, "Throughput over time (one runner vs the peer, same topic)", "s since start", "MB/s", tput);
+        panel(svg, 0, w, h, "Input MB visible to readers over time, same pre-loaded topic (slope = throughput)",
+                "s since the process started", "MB", tput);
         panel(svg, h + 20, w, h, "Freshness over time (steady produce at half capacity, max_age 1 s)", "s since start", "s",
                 fresh);
         svg.append("</svg>\n");
