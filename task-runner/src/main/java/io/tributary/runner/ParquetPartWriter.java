@@ -25,18 +25,34 @@ final class ParquetPartWriter {
     private final CompressionCodecFactory codecs;
     private final CompressionCodecName codec;
     private final long rowGroupBytes;
-    private final ParquetProperties props;
 
     ParquetPartWriter(CompressionCodecFactory codecs, CompressionCodecName codec, long rowGroupBytes) {
         this.codecs = codecs;
         this.codec = codec;
         this.rowGroupBytes = rowGroupBytes;
-        this.props = ParquetProperties.builder()
+    }
+
+    /**
+     * Per-schema writer properties: dictionaries where values repeat, none for columns that are
+     * unique per row ({@code _offset}, {@code _timestamp}) or raw documents ({@code json}); column
+     * statistics kept (readers prune on them), size statistics and page checksums off (CPU).
+     */
+    private static ParquetProperties properties(MessageType schema, RowSchema rows) {
+        ParquetProperties.Builder b = ParquetProperties.builder()
                 .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
                 .withDictionaryEncoding(true)
                 .withPageSize(1 << 20)
                 .withDictionaryPageSize(1 << 20)
-                .build();
+                .withSizeStatisticsEnabled(false)
+                .withPageWriteChecksumEnabled(false)
+                .withDictionaryEncoding(PartSchema.OFFSET, false)
+                .withDictionaryEncoding(PartSchema.TIMESTAMP, false);
+        for (RowSchema.Field f : rows.fields()) {
+            if (f.type().kind() == io.tributary.catalog.ColumnType.Kind.JSON) {
+                b.withDictionaryEncoding(f.name(), false);
+            }
+        }
+        return b.build();
     }
 
     /** Result of a write: rows and bytes of the file. */
@@ -45,6 +61,7 @@ final class ParquetPartWriter {
 
     Written write(PartitionBuffer buf, MessageType schema, OutputFile out, Map<String, String> extraMetadata)
             throws IOException {
+        ParquetProperties props = properties(schema, buf.schema);
         ParquetFileWriter fw = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, rowGroupBytes, 0,
                 null, props);
         boolean ok = false;

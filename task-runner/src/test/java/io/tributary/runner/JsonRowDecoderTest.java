@@ -152,4 +152,38 @@ class JsonRowDecoderTest {
             assertThat(c.size()).isEqualTo(1);
         }
     }
+
+    @Test
+    void decimalFastPathAgreesWithBigDecimal() {
+        java.util.Random r = new java.util.Random(7);
+        String[] fixed = {"0", "-0", "1.", ".5", "0.05", "100", "1.250", "1.255", "99999999.99", "-99999999.99",
+                "123456789.1", "00012.30", "1e3", "+4.2", "", "-", ".", "1.2.3", "999999999999999999", "12.345000"};
+        java.util.List<String> cases = new java.util.ArrayList<>(java.util.List.of(fixed));
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder sb = new StringBuilder();
+            if (r.nextBoolean()) {
+                sb.append('-');
+            }
+            sb.append(r.nextInt(1 + r.nextInt(1_000_000)));
+            if (r.nextBoolean()) {
+                sb.append('.').append(r.nextInt(10_000));
+            }
+            cases.add(sb.toString());
+        }
+        for (String c : cases) {
+            for (int[] ps : new int[][] {{10, 2}, {12, 2}, {5, 0}, {18, 4}, {3, 3}}) {
+                long fast = JsonRowDecoder.fastUnscaled(c.toCharArray(), 0, c.length(), ps[0], ps[1]);
+                Long exact;
+                try {
+                    java.math.BigDecimal d = new java.math.BigDecimal(c).setScale(ps[1], java.math.RoundingMode.UNNECESSARY);
+                    exact = d.precision() > ps[0] && d.signum() != 0 ? null : d.unscaledValue().longValueExact();
+                } catch (ArithmeticException | NumberFormatException e) {
+                    exact = null;
+                }
+                if (fast != Long.MIN_VALUE) {
+                    assertThat(exact).as("%s as decimal(%d,%d)", c, ps[0], ps[1]).isEqualTo(fast);
+                }
+            }
+        }
+    }
 }
