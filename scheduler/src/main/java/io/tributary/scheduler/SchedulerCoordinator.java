@@ -89,6 +89,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
   private volatile boolean closed;
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   private volatile ClusterLoad scalingLoad;
+  private volatile Set<String> draining = Set.of();
   private volatile boolean leadingFlag;
   private volatile String leaderAddressHint;
   private final Object metadataWake = new Object();
@@ -134,6 +135,19 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
   /** The state published after the last round. */
   ClusterSnapshot snapshot() {
     return snapshot;
+  }
+
+  /**
+   * Runners the local scaler is about to stop: the planner gives them nothing, so their partitions
+   * move to the others with the revoke handshake (flush + commit first). Replaces the previous set.
+   */
+  void drain(Set<String> runnerIds) {
+    Set<String> ids = Set.copyOf(runnerIds);
+    if (!ids.equals(draining)) {
+      draining = ids;
+      LOG.infof("scaling: draining runners %s (no new partitions; theirs move away)", ids);
+      post(() -> { });
+    }
   }
 
   /** The leader's load for the scaling tick, published after every round; empty while standing by. */
@@ -506,7 +520,11 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
           other.owners.values().forEach(o -> loadElsewhere.merge(o, 1, Integer::sum));
         }
       }
+      Set<String> drainingNow = draining;
       for (RunnerState r : runners.values()) {
+        if (drainingNow.contains(r.id)) {
+          continue;
+        }
         int max = r.hello == null ? 0 : r.hello.getMaxPartitions();
         candidates.add(new AssignmentPlanner.Candidate(r.id, max, loadElsewhere.getOrDefault(r.id, 0)));
       }

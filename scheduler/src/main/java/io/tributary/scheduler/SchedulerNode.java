@@ -2,10 +2,12 @@ package io.tributary.scheduler;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.catalog.Catalog;
+import io.tributary.scheduler.scaling.RunnerDrainer;
 import io.tributary.scheduler.scaling.ScalingConfig;
 import io.tributary.scheduler.scaling.ScalingCoordinator;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One scheduler process, wired through constructors: the {@link LeaderElector} on the catalog
@@ -33,7 +35,18 @@ public final class SchedulerNode implements AutoCloseable {
     this.elector = new LeaderElector(catalog, settings.id(), settings.address(), settings.leaseTtl(),
         settings.renewInterval(), settings.renewInterval(), clock, coordinator);
     // Local runner children inherit this process's environment (endpoints, catalog table).
-    this.scaling = ScalingCoordinator.create(scalingConfig, Map.of(), coordinator::load, meters);
+    this.scaling = ScalingCoordinator.create(scalingConfig, Map.of(), new RunnerDrainer() {
+      @Override
+      public void drain(Set<String> ids) {
+        coordinator.drain(ids);
+      }
+
+      @Override
+      public int partitionsOwned(String id) {
+        return coordinator.snapshot().runners().stream().filter(r -> r.id().equals(id) && r.attached())
+            .mapToInt(ClusterSnapshot.RunnerView::partitions).sum();
+      }
+    }, coordinator::load, meters);
     this.admin = new TableAdmin(catalog, kafka, coordinator, clock, () -> leaderAddress(), scaling::statusProto);
   }
 

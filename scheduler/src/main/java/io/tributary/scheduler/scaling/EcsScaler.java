@@ -42,13 +42,15 @@ public final class EcsScaler implements Scaler {
 
   /**
    * A client for {@code region} (default credentials chain; {@code endpoint} null = AWS), with a
-   * 10 s call timeout so a hanging endpoint never stalls the scaling tick for long.
+   * 10 s call timeout and one retry, so a hanging endpoint never stalls the scaling tick for long
+   * (the tick itself retries every period).
    */
   public static EcsClient client(String region, URI endpoint, AwsCredentialsProvider credentials) {
     var b = EcsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(3)).socketTimeout(Duration.ofSeconds(8)))
         .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
-        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)).apiCallAttemptTimeout(Duration.ofSeconds(5)));
+        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)).apiCallAttemptTimeout(Duration.ofSeconds(5))
+            .retryStrategy(r -> r.maxAttempts(2)));
     if (region != null && !region.isBlank()) {
       b.region(Region.of(region));
     }
@@ -100,9 +102,10 @@ public final class EcsScaler implements Scaler {
     return r.services().get(0);
   }
 
+  /** The SDK's message without the attempt count, so the same failure reads the same every tick. */
   private static String message(SdkException e) {
     String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : m;
+    return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s*\\(SDK Attempt Count: \\d+\\)", "");
   }
 
   private static int nz(Integer v) {

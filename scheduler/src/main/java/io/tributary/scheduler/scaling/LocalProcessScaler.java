@@ -19,9 +19,12 @@ import org.jboss.logging.Logger;
  * {@code --scaler local} or {@code TRIBUTARY_SCALER=local}).
  *
  * <p>Each child is started as {@code command + [--id, <id>]} with the scheduler's environment plus
- * {@code extraEnv}, its stdout and stderr appended to {@code <logDir>/<id>.log}. Scale-in stops the
- * newest children first with SIGTERM ({@link Process#destroy()}), on which a runner flushes and
- * commits before it exits; a child still alive after {@code stopTimeout} is killed. Children die
+ * {@code extraEnv}, its stdout and stderr appended to {@code <logDir>/<id>.log}. Scale-in picks the
+ * newest children and first <em>drains</em> them through the {@link RunnerDrainer} (the scheduler
+ * moves their partitions to the other runners with the revoke handshake: flush + commit first); a
+ * victim that owns nothing any more (or whose drain exceeded {@code stopTimeout}) gets SIGTERM
+ * ({@link Process#destroy()}), on which a runner flushes and commits whatever it still holds before
+ * it exits; a child still alive {@code stopTimeout} after SIGTERM is killed. Children die
  * with the scheduler: a shutdown hook stops them (SIGTERM, then SIGKILL), and a watchdog shell per
  * child kills it even when the scheduler itself is SIGKILLed.
  *
@@ -52,6 +55,9 @@ public final class LocalProcessScaler implements Scaler {
   private final String portEnv;
   private final Deque<Child> running = new ArrayDeque<>();
   private final List<Child> stopping = new ArrayList<>();
+  /** Victims of a scale-in whose partitions are being moved away, with the time the drain began. */
+  private final Map<Child, Long> draining = new java.util.LinkedHashMap<>();
+  private final RunnerDrainer drainer;
   private final Thread hook;
   private int seq;
   private boolean closed;
@@ -67,15 +73,18 @@ public final class LocalProcessScaler implements Scaler {
    * @param stopTimeout SIGTERM grace before SIGKILL
    * @param portEnv     if not null, each child gets a free port in this environment variable (the
    *                    runner's {@code TRIBUTARY_HTTP_PORT}), so children never collide on 8080
+   * @param drainer     moves a victim's partitions away before it is stopped ({@link RunnerDrainer#NONE}:
+   *                    stop at once); a drain that takes longer than {@code stopTimeout} is cut short
    */
   public LocalProcessScaler(List<String> command, Map<String, String> extraEnv, Path logDir, String idPrefix,
-      Duration stopTimeout, String portEnv) {
+      Duration stopTimeout, String portEnv, RunnerDrainer drainer) {
     this.command = List.copyOf(command);
     this.extraEnv = Map.copyOf(extraEnv);
     this.logDir = Objects.requireNonNull(logDir, "logDir");
     this.idPrefix = Objects.requireNonNull(idPrefix, "idPrefix");
     this.stopTimeout = Objects.requireNonNull(stopTimeout, "stopTimeout");
     this.portEnv = portEnv;
+    this.drainer = Objects.requireNonNull(drainer, "drainer");
     if (this.command.isEmpty()) {
       throw new IllegalArgumentException("runner command is empty");
     }
@@ -108,6 +117,7 @@ public final class LocalProcessScaler implements Scaler {
   @Override
   public synchronized Observed observe() {
     reap();
+    progressDrains();
     // Desired as the platform sees it = children alive: one that died makes it differ from what the
     // tick wants, so the tick asks again and a replacement starts.
     return new Observed(running.size(), running.size());
@@ -123,11 +133,70 @@ public final class LocalProcessScaler implements Scaler {
       throw new ScalerException("local scaler: " + lastCrash + "; next start in "
           + Math.max(1, (restartAllowedNanos - System.nanoTime()) / 1_000_000_000L) + " s");
     }
+    // Scale out: take back runners still draining (newest first) before starting new ones.
+    boolean drainSetChanged = false;
+    while (running.size() < n && !draining.isEmpty()) {
+      drainSetChanged = true;
+      Child c = new ArrayList<>(draining.keySet()).get(draining.size() - 1);
+      draining.remove(c);
+      running.addLast(c);
+      LOG.infof("scaling(local): runner %s stays (its drain is cancelled); %d running", c.id(), running.size());
+    }
     while (running.size() < n) {
       start();
     }
+    // Scale in: drain the newest first; they are stopped once they own no partitions.
     while (running.size() > n) {
-      stop(running.removeLast());
+      Child c = running.removeLast();
+      draining.put(c, System.nanoTime());
+      drainSetChanged = true;
+      LOG.infof("scaling(local): draining runner %s: the scheduler moves its partitions away with the revoke "
+          + "handshake (flush + commit first), then it gets SIGTERM; %d remain", c.id(), running.size());
+    }
+    if (drainSetChanged) {
+      publishDrains();
+    }
+    progressDrains();
+  }
+
+  /** Stops drained victims (no partitions left, drain timed out, or already dead). */
+  private void progressDrains() {
+    boolean changed = stopping.removeIf(c -> !c.process().isAlive());
+    if (draining.isEmpty() && !changed) {
+      return;
+    }
+    for (var it = draining.entrySet().iterator(); it.hasNext();) {
+      var e = it.next();
+      Child c = e.getKey();
+      int owned = drainer.partitionsOwned(c.id());
+      boolean timedOut = System.nanoTime() - e.getValue() > stopTimeout.toNanos();
+      if (!c.process().isAlive() || owned == 0 || timedOut) {
+        it.remove();
+        changed = true;
+        if (timedOut && owned > 0) {
+          LOG.warnf("scaling(local): runner %s still owns %d partition(s) after %d s of draining; stopping it anyway"
+              + " (SIGTERM still flushes and commits)", c.id(), owned, stopTimeout.toSeconds());
+        }
+        if (c.process().isAlive()) {
+          stop(c);
+        }
+      }
+    }
+    if (changed) {
+      publishDrains();
+    }
+  }
+
+  /** Tells the scheduler which runners get no partitions: draining ones and stopping ones still alive. */
+  private void publishDrains() {
+    stopping.removeIf(c -> !c.process().isAlive());
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    draining.keySet().forEach(c -> ids.add(c.id()));
+    stopping.forEach(c -> ids.add(c.id()));
+    try {
+      drainer.drain(ids);
+    } catch (RuntimeException e) {
+      LOG.warnf("scaling(local): could not hand the drain set %s to the scheduler (%s)", ids, e.toString());
     }
   }
 
@@ -148,6 +217,11 @@ public final class LocalProcessScaler implements Scaler {
   public synchronized int stoppingCount() {
     stopping.removeIf(c -> !c.process().isAlive());
     return stopping.size();
+  }
+
+  /** Children draining (partitions moving away) before they are stopped. */
+  public synchronized List<String> drainingIds() {
+    return draining.keySet().stream().map(Child::id).toList();
   }
 
   private void start() {
@@ -266,8 +340,10 @@ public final class LocalProcessScaler implements Scaler {
       }
       closed = true;
       all = new ArrayList<>(running);
+      all.addAll(draining.keySet());
       all.addAll(stopping);
       running.clear();
+      draining.clear();
       stopping.clear();
     }
     if (Thread.currentThread() != hook) {

@@ -25,8 +25,9 @@ public final class Scalers {
    *
    * @param config   the configuration
    * @param childEnv environment additions for local runner children (e.g. the scheduler address)
+   * @param drainer  the scheduler's drain hook for graceful local scale-in
    */
-  public static Scaler create(ScalingConfig config, Map<String, String> childEnv) {
+  public static Scaler create(ScalingConfig config, Map<String, String> childEnv, RunnerDrainer drainer) {
     String name = config.scaler();
     if (!config.problems().isEmpty()) {
       String msg = "bad scaling configuration: " + String.join("; ", config.problems());
@@ -36,7 +37,7 @@ public final class Scalers {
     try {
       Scaler s = switch (name) {
         case "none" -> new NoScaler();
-        case "local" -> local(config, childEnv);
+        case "local" -> local(config, childEnv, drainer);
         case "ecs" -> new EcsScaler(EcsScaler.client(config.region(), config.ecsEndpoint(), null),
             config.ecsCluster(), config.target());
         case "kubernetes" -> new KubernetesDeploymentScaler(KubernetesScalers.client(), config.namespace(),
@@ -59,7 +60,7 @@ public final class Scalers {
     return c.scaler().equals("local") ? c.runnerJar().toString() : c.target();
   }
 
-  private static Scaler local(ScalingConfig config, Map<String, String> childEnv) {
+  private static Scaler local(ScalingConfig config, Map<String, String> childEnv, RunnerDrainer drainer) {
     Path jar = config.runnerJar();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("runner jar " + jar + " does not exist (build it: ./mvnw -B -pl task-runner "
@@ -67,7 +68,7 @@ public final class Scalers {
     }
     return new LocalProcessScaler(LocalProcessScaler.javaCommand(jar, config.runnerJavaOpts()), childEnv,
         config.runnerLogDir(), host() + "-local-" + ProcessHandle.current().pid(), config.stopTimeout(),
-        "TRIBUTARY_HTTP_PORT");
+        "TRIBUTARY_HTTP_PORT", drainer);
   }
 
   private static String host() {

@@ -107,11 +107,19 @@ public final class ScalingCoordinator implements AutoCloseable {
     this.status = new Status(-1, -1, "not started", scaler.name());
   }
 
-  /** Builds policy, scaler and coordinator from a configuration. */
-  public static ScalingCoordinator create(ScalingConfig config, Map<String, String> childEnv,
+  /**
+   * Builds policy, scaler and coordinator from a configuration.
+   *
+   * @param config   the configuration
+   * @param childEnv environment additions for local runner children
+   * @param drainer  the scheduler's drain hook (graceful local scale-in)
+   * @param load     the leader's view, empty while standing by
+   * @param registry where metrics go
+   */
+  public static ScalingCoordinator create(ScalingConfig config, Map<String, String> childEnv, RunnerDrainer drainer,
       Supplier<Optional<ClusterLoad>> load, MeterRegistry registry) {
-    return new ScalingCoordinator(new ScalingPolicy(config.policy()), Scalers.create(config, childEnv), load,
-        registry, Clock.systemUTC(), config.tick(), config.rateWindow());
+    return new ScalingCoordinator(new ScalingPolicy(config.policy()), Scalers.create(config, childEnv, drainer),
+        load, registry, Clock.systemUTC(), config.tick(), config.rateWindow());
   }
 
   /** The scaler in use. */

@@ -20,7 +20,7 @@ class LocalProcessScalerTest {
 
   private static LocalProcessScaler scaler(Path dir, Duration stop) {
     return new LocalProcessScaler(List.of("/bin/sh", "-c", FAKE_RUNNER, "sh"), Map.of("SCALER_TEST_ENV", "yes"), dir,
-        "test", stop, "FAKE_PORT");
+        "test", stop, "FAKE_PORT", RunnerDrainer.NONE);
   }
 
   private static void await(String what, BooleanSupplier cond) throws InterruptedException {
@@ -62,6 +62,55 @@ class LocalProcessScalerTest {
     await("close drains the rest", () -> log(dir, "test-1").contains("drained"));
   }
 
+  /** A scheduler stand-in: runners own partitions until the drain set names them and a test moves them. */
+  static final class FakeDrainer implements RunnerDrainer {
+    final Map<String, Integer> owned = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile java.util.Set<String> draining = java.util.Set.of();
+
+    @Override
+    public void drain(java.util.Set<String> ids) {
+      draining = java.util.Set.copyOf(ids);
+    }
+
+    @Override
+    public int partitionsOwned(String id) {
+      return owned.getOrDefault(id, 0);
+    }
+  }
+
+  @Test
+  void scaleInDrainsVictimsBeforeSigtermAndScaleOutTakesThemBack(@TempDir Path dir) throws Exception {
+    FakeDrainer d = new FakeDrainer();
+    try (LocalProcessScaler s = new LocalProcessScaler(List.of("/bin/sh", "-c", FAKE_RUNNER, "sh"), Map.of(), dir,
+        "drain", Duration.ofSeconds(20), null, d)) {
+      s.scaleTo(3);
+      d.owned.put("drain-1", 3);
+      d.owned.put("drain-2", 3);
+      d.owned.put("drain-3", 2);
+      s.scaleTo(1);
+      assertThat(s.observe()).isEqualTo(new Scaler.Observed(1, 1));
+      assertThat(s.drainingIds()).containsExactlyInAnyOrder("drain-2", "drain-3");
+      assertThat(d.draining).containsExactlyInAnyOrder("drain-2", "drain-3");
+      // they still own partitions: no SIGTERM yet (it would be sent inside observe())
+      s.observe();
+      assertThat(s.stoppingCount()).isZero();
+      // the scheduler moved drain-3's partitions away: it is stopped on the next tick
+      d.owned.put("drain-3", 0);
+      s.observe();
+      await("drain-3 gets SIGTERM", () -> log(dir, "drain-3").contains("drained"));
+      assertThat(s.drainingIds()).containsExactly("drain-2");
+      // scale out again: drain-2 stays instead of a new process
+      s.scaleTo(2);
+      assertThat(s.runnerIds()).containsExactly("drain-1", "drain-2");
+      assertThat(s.drainingIds()).isEmpty();
+      await("drain set cleared once drain-3 exited", () -> {
+        s.observe();
+        return d.draining.isEmpty();
+      });
+      assertThat(log(dir, "drain-2")).doesNotContain("drained");
+    }
+  }
+
   @Test
   void aChildThatDiedIsReplacedOnTheNextScale(@TempDir Path dir) throws Exception {
     try (LocalProcessScaler s = scaler(dir, Duration.ofSeconds(10))) {
@@ -87,7 +136,8 @@ class LocalProcessScalerTest {
   @Test
   void aCrashingChildIsRestartedWithBackoffAndTheErrorIsReported(@TempDir Path dir) throws Exception {
     try (LocalProcessScaler s = new LocalProcessScaler(List.of("/bin/sh", "-c",
-        "echo '--table is required' >&2; exit 2", "sh"), Map.of(), dir, "crash", Duration.ofSeconds(5), null)) {
+        "echo '--table is required' >&2; exit 2", "sh"), Map.of(), dir, "crash", Duration.ofSeconds(5), null,
+        RunnerDrainer.NONE)) {
       s.scaleTo(1);
       await("it exits", () -> s.observe().actual() == 0);
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.scaleTo(1)).isInstanceOf(ScalerException.class)
@@ -100,7 +150,8 @@ class LocalProcessScalerTest {
   @Test
   void aChildIgnoringSigtermIsKilledAfterTheTimeout(@TempDir Path dir) throws Exception {
     LocalProcessScaler s = new LocalProcessScaler(List.of("/bin/sh", "-c", "trap '' TERM; while true; do sleep 0.1; done",
-        "sh"), Map.of(), dir, "stubborn", Duration.ofSeconds(1), null);
+        "sh"), Map.of(), dir, "stubborn", Duration.ofSeconds(1), null,
+        RunnerDrainer.NONE);
     try (s) {
       s.scaleTo(1);
       long pid = s.pids().get("stubborn-1");
@@ -143,7 +194,7 @@ class LocalProcessScalerTest {
     public static void main(String[] args) throws Exception {
       Path dir = Path.of(args[0]);
       LocalProcessScaler s = new LocalProcessScaler(List.of("/bin/sh", "-c", FAKE_RUNNER, "sh"), Map.of(), dir,
-          "orphan", Duration.ofSeconds(5), null);
+          "orphan", Duration.ofSeconds(5), null, RunnerDrainer.NONE);
       s.scaleTo(1);
       Thread.sleep(500);
       Files.writeString(Path.of(args[1]), Long.toString(s.pids().get("orphan-1")));

@@ -16,7 +16,7 @@ class ScalingConfigTest {
     assertThat(c.problems()).isEmpty();
     assertThat(c.policy().minRunners()).isEqualTo(1);
     assertThat(c.policy().maxRunners()).isEqualTo(8);
-    assertThat(Scalers.create(c, Map.of())).isInstanceOf(NoScaler.class);
+    assertThat(Scalers.create(c, Map.of(), RunnerDrainer.NONE)).isInstanceOf(NoScaler.class);
   }
 
   @Test
@@ -52,7 +52,7 @@ class ScalingConfigTest {
     assertThat(c.problems()).hasSize(3);
     assertThat(String.join("\n", c.problems())).contains("unknown scaler 'nomad'", "TRIBUTARY_SCALER_MAX_RUNNERS='x'",
         "TRIBUTARY_SCALING_HEADROOM=-1");
-    Scaler s = Scalers.create(c, Map.of());
+    Scaler s = Scalers.create(c, Map.of(), RunnerDrainer.NONE);
     assertThat(s).isInstanceOf(FailedScaler.class);
   }
 
@@ -67,12 +67,12 @@ class ScalingConfigTest {
   @Test
   void missingTargetsFailClearly() {
     Scaler ecs = Scalers.create(ScalingConfig.fromEnv(Map.of("TRIBUTARY_SCALER", "ecs", "AWS_REGION", "us-east-1"),
-        null), Map.of());
+        null), Map.of(), RunnerDrainer.NONE);
     assertThat(ecs).isInstanceOf(FailedScaler.class);
     assertThat(ecs.name()).isEqualTo("ecs");
     org.assertj.core.api.Assertions.assertThatThrownBy(ecs::observe).hasMessageContaining("TRIBUTARY_ECS_CLUSTER");
     Scaler local = Scalers.create(ScalingConfig.fromEnv(Map.of("TRIBUTARY_SCALER", "local", "TRIBUTARY_SCALER_TARGET",
-        "/nonexistent/runner.jar"), null), Map.of());
+        "/nonexistent/runner.jar"), null), Map.of(), RunnerDrainer.NONE);
     assertThat(local).isInstanceOf(FailedScaler.class);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> local.scaleTo(1))
         .hasMessageContaining("/nonexistent/runner.jar does not exist");

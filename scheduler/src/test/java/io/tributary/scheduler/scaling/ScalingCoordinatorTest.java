@@ -143,7 +143,7 @@ class ScalingCoordinatorTest {
     ScalingConfig cfg = ScalingConfig.fromEnv(Map.of("TRIBUTARY_SCALER", "ecs", "AWS_REGION", "us-east-1",
         "TRIBUTARY_SCALER_TARGET", "runners"), null);
     PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (ScalingCoordinator c = ScalingCoordinator.create(cfg, Map.of(), () -> Optional.of(load(0, 0, 1)), reg)) {
+    try (ScalingCoordinator c = ScalingCoordinator.create(cfg, Map.of(), RunnerDrainer.NONE, () -> Optional.of(load(0, 0, 1)), reg)) {
       c.tick();
       assertThat(c.status().reason()).contains("scaler ecs error", "TRIBUTARY_ECS_CLUSTER is not set");
       assertThat(c.status().desired()).isEqualTo(1);
