@@ -77,14 +77,20 @@ public class DemoCommand implements Callable<Integer> {
         if (!keep) {
             Runtime.getRuntime().addShutdownHook(hook);
         }
+        boolean stackWasRunning = io.tributary.infra.LocalStack.detached(LocalCommand.stackDir(),
+                io.tributary.infra.LocalStack.Ports.any()).status().size() == io.tributary.infra.LocalStack.Server.values().length;
         boolean ok = false;
         try {
             ok = run(yaml, runnerJar, schedulerJar);
         } finally {
             if (!keep) {
-                step("shutting down: runners drain (SIGTERM), scheduler stops, local down");
+                step("shutting down: runners drain (SIGTERM), scheduler stops" + (stackWasRunning ? "" : ", local down"));
                 stopChildren();
-                new LocalCommand.Down().call();
+                if (stackWasRunning) {
+                    out.println("  the local stack was running before the demo: left running (`tributary local down` stops it)");
+                } else {
+                    new LocalCommand.Down().call();
+                }
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException e) {
@@ -352,7 +358,13 @@ public class DemoCommand implements Callable<Integer> {
         // runners first (they drain: flush + commit), then the scheduler
         for (int i = children.size() - 1; i >= 0; i--) {
             ChildService ch = children.get(i);
-            ch.stop(ch.name.startsWith("runner") ? 60 : 30);
+            boolean wasAlive = ch.alive();
+            long t = System.nanoTime();
+            boolean clean = ch.stop(ch.name.startsWith("runner") ? 60 : 30);
+            if (wasAlive) {
+                out.printf("  %s stopped (%s, exit %d, %.1f s)%n", ch.name, clean ? "SIGTERM" : "SIGKILL after the grace period",
+                        ch.process.exitValue(), (System.nanoTime() - t) / 1e9);
+            }
         }
         children.clear();
     }
