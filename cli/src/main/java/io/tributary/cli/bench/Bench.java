@@ -810,6 +810,12 @@ final class Bench {
             res.put("freshness_p50_s", pct(steady, 0.50) / 1000.0);
             res.put("freshness_p99_s", pct(steady, 0.99) / 1000.0);
             res.put("freshness_max_s", steady.get(steady.size() - 1) / 1000.0);
+            Map<String, Double> m = r.sampler.scrape();
+            if (m != null && m.getOrDefault("tributary_commit_latency_seconds_count", 0.0) > 0) {
+                d.put("commit_latency_avg_s", Results.round(m.get("tributary_commit_latency_seconds_sum")
+                        / m.get("tributary_commit_latency_seconds_count")));
+                d.put("commit_latency_max_s", Results.round(m.getOrDefault("tributary_commit_latency_seconds_max", 0.0)));
+            }
             d.put("rows_measured", steady.size()).put("commits", chain.size())
                     .put("incl_warmup_p50_s", pct(all, 0.5) / 1000.0).put("incl_warmup_p99_s", pct(all, 0.99) / 1000.0)
                     .put("incl_warmup_max_s", all.get(all.size() - 1) / 1000.0);
