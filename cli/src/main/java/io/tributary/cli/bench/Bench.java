@@ -535,7 +535,8 @@ final class Bench {
         try (RunningRunner r = startRunner("bench-runner-e2e", table, extra)) {
             started = r.proc.startedAtMillis;
             ready = r.awaitReady(Duration.ofSeconds(90));
-            done = awaitCommitted(table, e2eRecords, r.proc, Duration.ofSeconds(sizes.stageTimeoutSeconds()));
+            done = awaitCommitted(table, e2eRecords, r.proc,
+                    Duration.ofSeconds(Math.max(sizes.stageTimeoutSeconds(), e2eInputBytes / 2_000_000)));
             sleep(300);
             peakRss = r.proc.peakRssMb();
             Map<String, Double> lastMetrics = r.sampler.scrape();

@@ -79,6 +79,9 @@ final class Failover {
             }
             for (Bench.RunningRunner r : runners) {
                 r.awaitReady(Duration.ofSeconds(120));
+                if (viaScheduler) {
+                    awaitAttached(scheduler, r.proc().name, res);
+                }
             }
             Thread load = new Thread(() -> {
                 try {
@@ -139,7 +142,9 @@ final class Failover {
                 System.err.printf("bench: failover %d: partitions %s of %s committed again after %.2f s%n", k, moved,
                         victim.proc().name, s);
                 if (viaScheduler) {
+                    // the next victim's partitions need somewhere to go: the replacement must be attached
                     replacement.awaitReady(Duration.ofSeconds(120));
+                    awaitAttached(scheduler, replacement.proc().name, res);
                 }
             }
         } finally {
@@ -165,6 +170,26 @@ final class Failover {
 
     private Map<Integer, String> owners(String table) {
         return bench.catalog().assignment(table).map(Assignment::owners).map(LinkedHashMap::new).orElseGet(LinkedHashMap::new);
+    }
+
+    /**
+     * Waits until the scheduler logs that runner {@code id} attached (its "runner ID: attached" line);
+     * after 60 s goes on with a note (the log format may have changed).
+     */
+    private static void awaitAttached(ChildProcess scheduler, String id, Results res) {
+        String needle = "runner " + id + ": attached";
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if (Files.readString(scheduler.log).contains(needle)) {
+                    return;
+                }
+            } catch (IOException ignored) {
+                // not yet
+            }
+            Bench.sleep(100);
+        }
+        res.note("failover: the scheduler log never said '" + needle + "' within 60 s; going on");
     }
 
     /** Null when the scheduler mode can run, else why not. */
