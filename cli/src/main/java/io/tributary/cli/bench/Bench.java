@@ -146,6 +146,19 @@ final class Bench {
 
     private Path finish() {
         res.machine().put("loadavg_end", ProcStat.loadAvg());
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (String k : List.of("loadavg_start", "loadavg_end")) {
+            try {
+                double l1 = Double.parseDouble(res.machine().path(k).asText("0").split(" ")[0]);
+                if (l1 > cores * 0.75) {
+                    res.note("machine busy: 1-minute load average " + l1 + " on " + cores + " cores (" + k.replace("loadavg_", "at ")
+                            + "); other processes competed for the CPU, so these numbers are not representative");
+                    break;
+                }
+            } catch (NumberFormatException ignored) {
+                // no load average
+            }
+        }
         write();
         Path md = outDir.resolve(stamp + ".md");
         Path svg = outDir.resolve(stamp + ".svg");
