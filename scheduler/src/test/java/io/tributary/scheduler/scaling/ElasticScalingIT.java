@@ -116,7 +116,10 @@ class ElasticScalingIT {
       // 680 rows/s: need 680 x 1.25 / 1000 = 0.85 runners, close to the boundary of one
       try (ScalingItCluster.Load load = c.new Load("steady", 8, 680)) {
         until("rows land", Duration.ofSeconds(120), () -> rows(c.auditExact("steady")) > 0);
-        sleep(10_000); // let the ingress rate window fill
+        // warm-up: the first runner may fall behind while it starts the table (and may get help);
+        // measure the steady state once the lag is back to normal buffering
+        until("lag settles", Duration.ofSeconds(180), () -> c.api().describeTable(
+            io.tributary.api.v1.TableRef.newBuilder().setName("steady").build()).getLag() < 3000);
         double before = metric(c.metrics(), "tributary_scaling_decisions_total");
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int minPool = Integer.MAX_VALUE;
@@ -131,7 +134,9 @@ class ElasticScalingIT {
         double after = metric(c.metrics(), "tributary_scaling_decisions_total");
         assertThat(after - before).as("pool size changes within one minute of steady load (desired %d..%d)",
             minPool, maxPool).isLessThanOrEqualTo(1.0);
-        assertThat(maxPool).isEqualTo(1);
+        // below one runner's capacity: one runner, or two if the warm-up needed help (hysteresis keeps it)
+        assertThat(maxPool).isLessThanOrEqualTo(2);
+        assertThat(maxPool - minPool).as("desired %d..%d", minPool, maxPool).isLessThanOrEqualTo(1);
         load.close();
         long sent = load.sent.get();
         until("all rows committed", Duration.ofSeconds(120), () -> rows(c.auditExact("steady")) == sent);
