@@ -76,6 +76,7 @@ import org.jboss.logging.Logger;
 final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(SchedulerCoordinator.class);
+  private static final long RATE_WARMUP_MS = 5_000;
 
   private final Catalog catalog;
   private final KafkaTopics kafka;
@@ -391,8 +392,10 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
         continue;
       }
       t.progress.put(p.getPartition(), p);
-      double rate = p.getConsumeRowsPerS();
-      t.rates.merge(p.getPartition(), rate, (old, nu) -> 0.7 * old + 0.3 * nu);
+      // a new owner's first seconds report warm-up rates (0, then catch-up bursts): not the partition's rate
+      if (now - t.ownedSinceMs.getOrDefault(p.getPartition(), 0L) >= RATE_WARMUP_MS) {
+        t.rates.merge(p.getPartition(), p.getConsumeRowsPerS(), (old, nu) -> 0.9 * old + 0.1 * nu);
+      }
       if (!p.getError().isEmpty() && !p.getError().equals(t.lastErrorLogged.get(p.getPartition()))) {
         LOG.warnf("table %s partition %d epoch %d: runner %s reports: %s", p.getTable(), p.getPartition(),
             p.getEpoch(), s.runnerId, p.getError());
@@ -534,8 +537,19 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
           current.put(p, o);
         }
       });
-      SortedMap<Integer, String> target = planner.plan(new ArrayList<>(t.stored.partitions()), candidates, current,
-          t.rates, t.stored.definition().scaling().maxRunners());
+      // While a handshake is in flight, finish the plan it started (unless a target runner is gone):
+      // re-planning mid-move would hand partitions back and forth as rates and owners shift.
+      boolean inFlight = !t.revoking.isEmpty() || !t.released.isEmpty();
+      SortedMap<Integer, String> target;
+      if (inFlight && t.target.keySet().containsAll(t.stored.partitions())
+          && t.target.values().stream().allMatch(this::isMember)) {
+        target = new TreeMap<>(t.target);
+      } else {
+        target = planner.plan(new ArrayList<>(t.stored.partitions()), candidates, current, t.rates,
+            t.stored.definition().scaling().maxRunners());
+        t.target.clear();
+        t.target.putAll(target);
+      }
       Map<String, List<Integer>> toRevoke = new TreeMap<>();
       for (Integer p : t.stored.partitions()) {
         String cur = owners.get(p);
@@ -553,7 +567,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
         // no live owner: move now
         t.released.remove(p);
         t.revoking.remove(p);
-        long epoch = epochs.getOrDefault(p, 0L) + 1;
+        long epoch = nextEpoch(t, p, epochs.getOrDefault(p, 0L));
         if (tgt == null) {
           if (owners.remove(p) != null) {
             moves.add("p" + p + " " + cur + " -> nobody");
@@ -562,6 +576,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
         }
         owners.put(p, tgt);
         epochs.put(p, epoch);
+        t.ownedSinceMs.put(p, now);
         moves.add("p" + p + " " + (cur == null ? "nobody" : cur) + " -> " + tgt + " epoch " + epoch);
         assignmentChanges.increment();
       }
@@ -595,6 +610,21 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
             e.toString());
       }
     }
+  }
+
+  /**
+   * The epoch for a partition's new owner: above the stored epoch and above the chain head's epoch
+   * (a static runner may have written with a higher one; runners refuse a head above their epoch).
+   */
+  private long nextEpoch(TableRuntime t, int partition, long stored) {
+    long head = 0;
+    try {
+      head = catalog.head(t.name(), partition).map(io.tributary.catalog.CommitRecord::epoch).orElse(0L);
+    } catch (RuntimeException e) {
+      LOG.debugf("table %s partition %d: head unreadable (%s); epoch from the assignment only", t.name(), partition,
+          e.toString());
+    }
+    return Math.max(stored, head) + 1;
   }
 
   private void startRevoke(TableRuntime t, String from, List<Integer> partitions, long now) {
@@ -910,6 +940,9 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
     final Set<Integer> released = new TreeSet<>();
     final Map<Integer, String> claims = new TreeMap<>();
     final Map<Integer, Double> rates = new HashMap<>();
+    /** The plan a handshake in flight is completing. */
+    final Map<Integer, String> target = new TreeMap<>();
+    final Map<Integer, Long> ownedSinceMs = new HashMap<>();
     final Map<Integer, PartitionProgress> progress = new HashMap<>();
     final Map<Integer, String> lastErrorLogged = new HashMap<>();
     Map<Integer, Long> endOffsets = Map.of();

@@ -92,7 +92,9 @@ final class TestCluster implements AutoCloseable {
   }
 
   ChildProcess runner(String id) {
-    ChildProcess p = ChildProcess.start(catalogTable + "-" + id, ChildProcess.jar("tributary.runner.jar"), env,
+    Map<String, String> e = new HashMap<>(env);
+    e.put("TRIBUTARY_HTTP_PORT", Integer.toString(freePort()));
+    ChildProcess p = ChildProcess.start(catalogTable + "-" + id, ChildProcess.jar("tributary.runner.jar"), e,
         List.of("--id", id));
     closeables.add(p);
     return p;

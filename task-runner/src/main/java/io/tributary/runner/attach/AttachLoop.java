@@ -153,7 +153,13 @@ public final class AttachLoop implements AutoCloseable {
         if (s.acked) {
           backoff = 200;
         }
-        if (s.notLeader != null && !s.notLeader.isBlank() && !s.notLeader.equals(address)) {
+        if (s.notLeader != null && s.notLeader.equals(address)) {
+          // it holds the lease but is still rebuilding its state: ask again shortly
+          hint = address;
+          sleep(200);
+          continue;
+        }
+        if (s.notLeader != null && !s.notLeader.isBlank()) {
           LOG.infof("runner %s: %s is not the leader; trying %s", control.runnerId(), address, s.notLeader);
           hint = s.notLeader;
           continue;

@@ -179,7 +179,7 @@ class AttachLoopTest {
     assertThat(hb.getHeartbeat().getPartitions(0).getCommittedOffset()).isEqualTo(100);
 
     TableDefinition def = TableDefinition.builder("t").source(TableDefinition.Source.of("localhost:9092", "t"))
-        .output(TableDefinition.Output.of("b")).column(TableDefinition.Column.of("id", "long")).build();
+        .output(TableDefinition.Output.of("bucket-x")).column(TableDefinition.Column.of("id", "long")).build();
     leader.send(SchedulerMessage.newBuilder().setAssignment(Assignment.newBuilder().setGeneration(1)
         .addTables(TableAssignment.newBuilder().setTable("t").setTableVersion(1).setState("ACTIVE")
             .setDefinitionJson(TableDefinitions.toJson(def))
