@@ -82,6 +82,10 @@ final class TableWorker {
     private volatile Throwable failure;
     private volatile KafkaProducer<byte[], byte[]> errorsProducer;
     private boolean memoryPaused;
+    /** Partitions whose start failed for a transient reason (catalog or Kafka unreachable): partition -> epoch. */
+    private final Map<Integer, Long> retryEpochs = new HashMap<>();
+    private final Map<Integer, Long> retryAtNanos = new HashMap<>();
+    private static final long RETRY_NANOS = Duration.ofSeconds(5).toNanos();
     private final Set<TopicPartition> assigned = new HashSet<>();
 
     TableWorker(Shared shared, TableContext ctx) {
@@ -133,6 +137,8 @@ final class TableWorker {
         post(() -> {
             List<CompletableFuture<Void>> tails = new ArrayList<>();
             for (Integer p : partitions) {
+                retryEpochs.remove(p);
+                retryAtNanos.remove(p);
                 PartitionState st = parts.get(p);
                 if (st != null) {
                     revoke(st);
@@ -185,6 +191,7 @@ final class TableWorker {
         try {
             while (!stopping) {
                 runEvents();
+                startDueRetries();
                 if (assigned.isEmpty()) {
                     sleepForEvents();
                     continue;
@@ -249,6 +256,11 @@ final class TableWorker {
     }
 
     private void applyAssignment(Map<Integer, Long> epochs) {
+        retryEpochs.keySet().removeIf(p -> !epochs.containsKey(p));
+        retryAtNanos.keySet().retainAll(retryEpochs.keySet());
+        for (Map.Entry<Integer, Long> e : epochs.entrySet()) {
+            retryEpochs.computeIfPresent(e.getKey(), (k, v) -> e.getValue());
+        }
         for (PartitionState st : List.copyOf(parts.values())) {
             if (!epochs.containsKey(st.partition)) {
                 revoke(st);
@@ -256,9 +268,9 @@ final class TableWorker {
         }
         for (Map.Entry<Integer, Long> e : epochs.entrySet()) {
             PartitionState st = parts.get(e.getKey());
-            if (st == null) {
+            if (st == null && !retryEpochs.containsKey(e.getKey())) {
                 startPartition(e.getKey(), e.getValue(), CompletableFuture.completedFuture(null));
-            } else if (e.getValue() != AssignmentSource.INHERIT_EPOCH && e.getValue() > st.epoch) {
+            } else if (st != null && e.getValue() != AssignmentSource.INHERIT_EPOCH && e.getValue() > st.epoch) {
                 LOG.infof("table %s partition %d: epoch %d -> %d", ctx.table(), st.partition, st.epoch, e.getValue());
                 st.epoch = e.getValue();
             }
@@ -275,7 +287,7 @@ final class TableWorker {
         try {
             head = shared.catalog().head(ctx.table(), partition);
         } catch (RuntimeException e) {
-            stopPartition(st, "cannot read the chain head: " + e);
+            retryLater(st, epoch, "cannot read the chain head: " + e);
             return;
         }
         if (head.isEmpty()) {
@@ -303,7 +315,12 @@ final class TableWorker {
         if (memoryPaused) {
             consumer.pause(List.of(tp));
         }
-        positionAt(st, h.endOffset());
+        try {
+            positionAt(st, h.endOffset());
+        } catch (RuntimeException e) {
+            retryLater(st, epoch, "cannot position on the log: " + e);
+            return;
+        }
         LOG.infof("table %s partition %d: started at seq %d, offset %d, epoch %d", ctx.table(), partition, h.seq(),
                 h.endOffset(), st.epoch);
     }
@@ -330,12 +347,17 @@ final class TableWorker {
                     case NOT_COMMITTED -> h = shared.catalog().head(ctx.table(), st.partition).orElseThrow();
                 }
             } catch (CommitOutcomeUnknownException e) {
-                h = shared.catalog().head(ctx.table(), st.partition).orElseThrow();
+                try {
+                    h = shared.catalog().head(ctx.table(), st.partition).orElseThrow();
+                } catch (RuntimeException e2) {
+                    retryLater(st, st.epoch, "claim outcome unknown and the head cannot be read: " + e2);
+                    return null;
+                }
                 if (h.commitId().equals(next.commitId())) {
                     return h;
                 }
             } catch (RuntimeException e) {
-                stopPartition(st, "cannot claim the partition with epoch " + st.epoch + ": " + e);
+                retryLater(st, st.epoch, "cannot claim the partition with epoch " + st.epoch + ": " + e);
                 return null;
             }
             if (h.epoch() > st.epoch) {
@@ -443,7 +465,7 @@ final class TableWorker {
                 h = shared.catalog().head(ctx.table(), st.partition).orElseThrow();
             }
         } catch (RuntimeException e) {
-            stopPartition(st, "cannot re-read the chain head after " + why + ": " + e);
+            retryLater(st, st.epoch, "cannot re-read the chain head after " + why + ": " + e);
             return;
         }
         st.head = h;
@@ -454,7 +476,46 @@ final class TableWorker {
         }
         LOG.infof("table %s partition %d: %s; restarting from seq %d, offset %d", ctx.table(), st.partition, why,
                 h.seq(), h.endOffset());
-        positionAt(st, h.endOffset());
+        try {
+            positionAt(st, h.endOffset());
+        } catch (RuntimeException e) {
+            retryLater(st, st.epoch, "cannot position on the log: " + e);
+        }
+    }
+
+    /**
+     * A transient failure (catalog or Kafka unreachable) while starting or restarting: forget the
+     * partition's state and start it again from the catalog head in a few seconds.
+     */
+    private void retryLater(PartitionState st, long epoch, String why) {
+        st.generation.incrementAndGet();
+        release(st);
+        st.buffer = null;
+        unassign(st);
+        if (parts.get(st.partition) == st) {
+            parts.remove(st.partition);
+            snapshot = List.copyOf(parts.values());
+        }
+        retryEpochs.put(st.partition, epoch);
+        retryAtNanos.put(st.partition, System.nanoTime() + RETRY_NANOS);
+        LOG.warnf("table %s partition %d: %s; starting it again from the catalog head in %d s", ctx.table(),
+                st.partition, why, RETRY_NANOS / 1_000_000_000L);
+    }
+
+    private void startDueRetries() {
+        if (retryAtNanos.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Integer p : List.copyOf(retryAtNanos.keySet())) {
+            if (retryAtNanos.get(p) - now <= 0) {
+                retryAtNanos.remove(p);
+                Long epoch = retryEpochs.remove(p);
+                if (epoch != null && !parts.containsKey(p)) {
+                    startPartition(p, epoch, CompletableFuture.completedFuture(null));
+                }
+            }
+        }
     }
 
     private void handleOutOfRange(Map<TopicPartition, Long> out) {
@@ -463,9 +524,13 @@ final class TableWorker {
             if (st == null || st.stopped || st.buffer == null) {
                 continue;
             }
-            long at = consumer.position(st.tp);
-            sealAtPosition(st, null);
-            positionAt(st, Math.max(at, st.buffer.startOffset));
+            try {
+                long at = consumer.position(st.tp);
+                sealAtPosition(st, null);
+                positionAt(st, Math.max(at, st.buffer.startOffset));
+            } catch (RuntimeException ex) {
+                retryLater(st, st.epoch, "out of range and cannot reposition: " + ex);
+            }
         }
     }
 
