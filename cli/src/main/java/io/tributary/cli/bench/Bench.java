@@ -106,9 +106,20 @@ final class Bench {
             if (needStack) {
                 try {
                     startStack();
-                } catch (RuntimeException e) {
-                    res.note("local stack could not start, every Kafka stage skipped: " + e.getMessage());
-                    return finish();
+                } catch (RuntimeException first) {
+                    // once more from scratch: a server that died while starting on a starved machine
+                    System.err.println("bench: the local stack did not start (" + first.getMessage().lines().findFirst().orElse("")
+                            + "); retrying once from an empty directory");
+                    stopStack();
+                    deleteTree(work.resolve("stack"));
+                    try {
+                        startStack();
+                        res.note("the local stack started only at the second attempt; the first failed with: "
+                                + first.getMessage().lines().findFirst().orElse(""));
+                    } catch (RuntimeException e) {
+                        res.note("local stack could not start, every Kafka stage skipped: " + e.getMessage());
+                        return finish();
+                    }
                 }
                 if (stages.contains("raw") || stages.contains("e2e") || stages.contains("peer")) {
                     stage("load", this::preload);
