@@ -373,6 +373,11 @@ final class Bench {
             }
             JsonNode r = parse(line);
             copy(r, res.details("ceiling"));
+            try {
+                Files.deleteIfExists(events);
+            } catch (IOException ignored) {
+                // litter only
+            }
             res.put("ceiling_mb_per_cpu_s", r.path("ceiling_mb_per_cpu_s").asDouble());
         }
     }
