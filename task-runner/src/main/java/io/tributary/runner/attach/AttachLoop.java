@@ -55,6 +55,9 @@ import org.jboss.logging.Logger;
  * stream and cancels it when nothing (not even an ack) arrived for {@code stallTimeout}.</li>
  * <li>The <b>apply thread</b> runs Assignments and Revokes in the order received; they may block
  * (a table worker stopping flushes and commits).</li>
+ * <li>The <b>progress thread</b> samples {@link RunnerControl#progress()} for the heartbeats, so a
+ * data path busy stopping a table (which may hold its lock for seconds) never delays a heartbeat and
+ * never gets this runner declared dead.</li>
  * <li>gRPC threads only record and hand off. Sends are serialized on the stream.</li>
  * </ul>
  * Losing the scheduler never stops the data path: the runner keeps its current assignment (the
@@ -96,6 +99,10 @@ public final class AttachLoop implements AutoCloseable {
   private final ScheduledExecutorService heartbeats;
   private final ExecutorService apply;
   private final Map<String, Rate> rates = new HashMap<>();
+  private final ExecutorService sampler;
+  /** Progress as last sampled; heartbeats never wait for the data path (it may be busy stopping a table). */
+  private volatile List<RunnerControl.Progress> lastProgress = List.of();
+  private volatile boolean sampling;
   private volatile boolean closed;
   private volatile Stream current;
   /** table -> partition -> epoch: the work last assigned (minus revoked partitions). Apply thread writes. */
@@ -109,6 +116,7 @@ public final class AttachLoop implements AutoCloseable {
     this.thread.setDaemon(true);
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "runner-attach-heartbeat"));
     this.apply = Executors.newSingleThreadExecutor(r -> daemon(r, "runner-attach-apply"));
+    this.sampler = Executors.newSingleThreadExecutor(r -> daemon(r, "runner-attach-progress"));
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -194,8 +202,20 @@ public final class AttachLoop implements AutoCloseable {
         s.cancel("scheduler silent");
         return;
       }
+      if (!sampling) {
+        sampling = true;
+        sampler.execute(() -> {
+          try {
+            lastProgress = control.progress();
+          } catch (RuntimeException e) {
+            LOG.debugf("runner %s: progress unavailable: %s", control.runnerId(), e);
+          } finally {
+            sampling = false;
+          }
+        });
+      }
       Heartbeat.Builder hb = Heartbeat.newBuilder().setRunnerId(control.runnerId()).setSentAtMs(now);
-      for (RunnerControl.Progress p : control.progress()) {
+      for (RunnerControl.Progress p : lastProgress) {
         Rate r = rates.computeIfAbsent(p.table() + "#" + p.partition(), k -> new Rate());
         r.sample(now, p.committedOffset(), p.committedOffset() + p.bufferedRows());
         hb.addPartitions(PartitionProgress.newBuilder().setTable(p.table()).setPartition(p.partition())
@@ -482,6 +502,7 @@ public final class AttachLoop implements AutoCloseable {
     }
     thread.interrupt();
     apply.shutdownNow();
+    sampler.shutdownNow();
     LOG.infof("runner %s: detached from the scheduler", control.runnerId());
   }
 }
