@@ -241,6 +241,9 @@ final class TestCluster implements AutoCloseable {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
+    // generous: a loaded 2-core CI machine may take minutes to elect leaders of a fresh topic
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "300000");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
   }

@@ -140,6 +140,9 @@ final class ItSupport {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // generous: a loaded 2-core CI machine may take minutes to elect leaders of a fresh topic
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "300000");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
