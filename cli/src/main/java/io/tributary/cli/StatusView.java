@@ -31,6 +31,7 @@ final class StatusView {
             n.put("id", r.getId());
             n.put("partitions", r.getPartitions());
             n.put("last_heartbeat_ms", r.getLastHeartbeatMs());
+            n.put("cpu_load", r.getCpuLoad());
         }
         ArrayNode tables = o.putArray("tables");
         for (TableStatus t : s.getTablesList()) {
@@ -91,10 +92,12 @@ final class StatusView {
         if (s.getRunnersCount() == 0) {
             sb.append("runners: none attached\n");
         } else {
-            TextTable rt = new TextTable("RUNNER", "PARTITIONS", "HEARTBEAT", "ROWS/S", "HEAP", "BUFFERED").right(1, 2, 3, 4, 5);
+            TextTable rt = new TextTable("RUNNER", "PARTITIONS", "HEARTBEAT", "ROWS/S", "CPU", "HEAP", "BUFFERED")
+                    .right(1, 2, 3, 4, 5, 6);
             for (RunnerInfo r : s.getRunnersList()) {
                 rt.row(r.getId(), r.getPartitions(), ago(r.getLastHeartbeatMs(), nowMillis), rate(r.getRowsPerS()),
-                        mib(r.getHeapUsedBytes()), mib(r.getBufferedBytes()));
+                        String.format(java.util.Locale.ROOT, "%.2f", r.getCpuLoad()), mib(r.getHeapUsedBytes()),
+                        mib(r.getBufferedBytes()));
             }
             sb.append(rt.render(""));
         }

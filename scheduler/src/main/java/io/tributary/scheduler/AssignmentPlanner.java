@@ -21,7 +21,11 @@ import java.util.TreeMap;
  * <li><b>Keep what is good enough.</b> If every partition is owned by a participant, each
  * participant owns exactly one contiguous range, and the heaviest range is within
  * {@code keepTolerance} of the best possible heaviest range, the current owners are returned
- * unchanged (no churn from noisy rates).</li>
+ * unchanged (no churn from noisy rates). While some partition has no measured rate yet (a new
+ * leader, a new table), weights are not comparable and any valid assignment is kept.</li>
+ * <li><b>Move only what must move.</b> Partitions without a participating owner (its runner left,
+ * died or is draining; new partitions) are placed on neighbouring or new runners without moving any
+ * owned partition, if the result is balanced within {@code keepTolerance} (it would be kept).</li>
  * <li><b>Otherwise, fewest moves under a balance cap.</b> The best possible heaviest range M* is
  * found (classic linear partition); any split whose ranges all weigh at most
  * {@code M* x (1 + balanceTolerance)} is acceptable, and among those a dynamic programme picks
@@ -79,7 +83,8 @@ final class AssignmentPlanner {
    * @param runners       live runners that may receive partitions
    * @param current       current owners (partition -> runner id); entries of runners not in
    *                      {@code runners} count as unowned
-   * @param rates         recent rows/s per partition; missing = 0
+   * @param rates         recent rows/s per partition; if any partition lacks one, all are
+   *                      weighed equally
    * @param maxRunners    the table's maximum parallelism, 0 = no limit
    * @return partition -> runner id for every partition, or empty if there are no runners
    */
@@ -116,19 +121,64 @@ final class AssignmentPlanner {
         .thenComparing(Candidate::id));
     List<Candidate> chosen = ordered.subList(0, k);
 
-    double[] w = weights(parts, rates);
+    // Rates are only comparable when every partition has one: right after a leader takeover (or
+    // while a new table warms up) some are missing, and weighing measured partitions against
+    // unmeasured ones would "balance" by moving partitions that are fine. Then: counts only, and a
+    // valid assignment is kept as it is.
+    boolean ratesKnown = rates.keySet().containsAll(parts);
+    double[] w = weights(parts, ratesKnown ? rates : Map.of());
     double best = optimalMax(w, k);
 
     // 2. keep the current owners when they are fine
-    if (isValidAndBalanced(owner, chosen, w, best)) {
+    if (isValid(owner, chosen) && (!ratesKnown || heaviest(owner, w) <= best * (1 + keepTolerance) + 1e-9)) {
       for (int i = 0; i < n; i++) {
         out.put(parts.get(i), owner[i]);
       }
       return out;
     }
 
-    // 3. fewest moves under the balance cap
-    double cap = best * (1 + balanceTolerance) + 1e-9;
+    // 3. fewest moves under the (tight) balance cap ...
+    Split balanced = solve(chosen, owner, w, best * (1 + balanceTolerance) + 1e-9, k, false);
+    int orphans = 0;
+    for (String o : owner) {
+      if (o == null || chosen.stream().noneMatch(c -> c.id().equals(o))) {
+        orphans++;
+      }
+    }
+    if (balanced.moves > orphans) {
+      // ... unless only what must move (partitions without a participating owner: its runner left,
+      // died or is draining; new partitions) can move, with a result balanced enough to be kept
+      Split onlyOrphans = solve(chosen, owner, w, best * (1 + keepTolerance) + 1e-9, k, true);
+      if (onlyOrphans != null && onlyOrphans.moves == orphans) {
+        return onlyOrphans.toOwners(parts);
+      }
+    }
+    return balanced.toOwners(parts);
+  }
+
+  /** A left-to-right order of runners and the exclusive end of each one's range. */
+  private record Split(List<Candidate> order, int[] cut, long moves) {
+    SortedMap<Integer, String> toOwners(List<Integer> parts) {
+      SortedMap<Integer, String> out = new TreeMap<>();
+      int start = 0;
+      for (int j = 0; j < order.size(); j++) {
+        for (int i = start; i < cut[j]; i++) {
+          out.put(parts.get(i), order.get(j).id());
+        }
+        start = cut[j];
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The split that moves the fewest partitions with every range at most {@code cap} and every
+   * capacity hint honoured; unless {@code strict}, falling back to no cap and then to ignoring the
+   * hints when none fits (null only when strict and nothing fits). Current owners keep their left-to-right order; runners with nothing
+   * yet are inserted one at a time at the position that moves the fewest partitions.
+   */
+  private Split solve(List<Candidate> chosen, String[] owner, double[] w, double cap, int k, boolean strict) {
+    int n = owner.length;
     List<Candidate> order = new ArrayList<>();
     List<Candidate> fresh = new ArrayList<>();
     Map<String, Integer> firstIndex = new HashMap<>();
@@ -162,15 +212,8 @@ final class AssignmentPlanner {
       }
       order.add(bestPos, f);
     }
-    int[] cut = bestSplit(order, owner, w, cap);
-    int start = 0;
-    for (int j = 0; j < order.size(); j++) {
-      for (int i = start; i < cut[j]; i++) {
-        out.put(parts.get(i), order.get(j).id());
-      }
-      start = cut[j];
-    }
-    return out;
+    int[] cut = strict ? split(order, owner, w, cap, true) : bestSplit(order, owner, w, cap);
+    return cut == null ? null : new Split(order, cut, moves(order, owner, cut));
   }
 
   /** Moves of the best split when {@code trial} is completed by the fresh runners it lacks (appended). */
@@ -276,25 +319,20 @@ final class AssignmentPlanner {
     return cut;
   }
 
-  private boolean isValidAndBalanced(String[] owner, List<Candidate> chosen, double[] w, double best) {
+  /** Every partition owned by a participant, one contiguous range each, capacity hints honoured. */
+  private static boolean isValid(String[] owner, List<Candidate> chosen) {
     Map<String, Candidate> ids = new HashMap<>();
     chosen.forEach(c -> ids.put(c.id(), c));
     Map<String, Integer> seen = new HashMap<>();
-    Map<String, Double> load = new HashMap<>();
     String prev = null;
-    for (int i = 0; i < owner.length; i++) {
-      String o = owner[i];
+    for (String o : owner) {
       if (o == null || !ids.containsKey(o)) {
         return false;
       }
-      if (!o.equals(prev)) {
-        if (seen.containsKey(o)) {
-          return false; // not contiguous
-        }
-        seen.put(o, 0);
+      if (!o.equals(prev) && seen.containsKey(o)) {
+        return false; // not contiguous
       }
       seen.merge(o, 1, Integer::sum);
-      load.merge(o, w[i], Double::sum);
       prev = o;
     }
     if (seen.size() != chosen.size()) {
@@ -306,8 +344,16 @@ final class AssignmentPlanner {
         return false;
       }
     }
-    double heaviest = load.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-    return heaviest <= best * (1 + keepTolerance) + 1e-9;
+    return true;
+  }
+
+  /** The weight of the heaviest runner's partitions. */
+  private static double heaviest(String[] owner, double[] w) {
+    Map<String, Double> load = new HashMap<>();
+    for (int i = 0; i < owner.length; i++) {
+      load.merge(owner[i], w[i], Double::sum);
+    }
+    return load.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
   }
 
   static double[] weights(List<Integer> parts, Map<Integer, Double> rates) {

@@ -78,6 +78,18 @@ public class SchedulerBeans {
           + " process can attach as a runner. Fine for the local stack and demos only.");
     }
     node.start();
+    // SIGTERM (ECS, Kubernetes, the local scaler's parent) is the normal way to stop: shut down
+    // cleanly (release the lease, stop local runners) and exit 0 instead of the JVM's 143.
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+          LOG.infof("SIG%s: stopping (releasing the lease so a standby takes over at once), then exit 0", name);
+          io.quarkus.runtime.Quarkus.asyncExit(0);
+        });
+      } catch (IllegalArgumentException ex) {
+        LOG.debugf("cannot handle SIG%s: %s", name, ex.getMessage());
+      }
+    }
   }
 
   void onStop(@Observes ShutdownEvent e, SchedulerNode node) {

@@ -266,6 +266,8 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
         t.owners.putAll(a.owners());
         t.epochs.putAll(a.epochs());
       });
+      // rates are rebuilt from heartbeats; the first ones after a re-attach span the leaderless gap
+      t.owners.keySet().forEach(p -> t.ownedSinceMs.put(p, now));
       tables.put(st.name(), t);
       for (String owner : new TreeSet<>(t.owners.values())) {
         runners.computeIfAbsent(owner, id -> {
@@ -394,7 +396,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
       t.progress.put(p.getPartition(), p);
       // a new owner's first seconds report warm-up rates (0, then catch-up bursts): not the partition's rate
       if (now - t.ownedSinceMs.getOrDefault(p.getPartition(), 0L) >= RATE_WARMUP_MS) {
-        t.rates.merge(p.getPartition(), p.getConsumeRowsPerS(), (old, nu) -> 0.9 * old + 0.1 * nu);
+        t.consumeRates.merge(p.getPartition(), p.getConsumeRowsPerS(), (old, nu) -> 0.9 * old + 0.1 * nu);
       }
       if (!p.getError().isEmpty() && !p.getError().equals(t.lastErrorLogged.get(p.getPartition()))) {
         LOG.warnf("table %s partition %d epoch %d: runner %s reports: %s", p.getTable(), p.getPartition(),
@@ -545,7 +547,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
           && t.target.values().stream().allMatch(this::isMember)) {
         target = new TreeMap<>(t.target);
       } else {
-        target = planner.plan(new ArrayList<>(t.stored.partitions()), candidates, current, t.rates,
+        target = planner.plan(new ArrayList<>(t.stored.partitions()), candidates, current, t.ingressRates,
             t.stored.definition().scaling().maxRunners());
         t.target.clear();
         t.target.putAll(target);
@@ -753,6 +755,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
         post(() -> {
           TableRuntime t = tables.get(table);
           if (t != null) {
+            updateIngress(t, ends, endsAt);
             t.endOffsets = ends;
             t.committedOffsets = committed;
             t.endOffsetsAtMs = endsAt;
@@ -763,6 +766,22 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
             e.getMessage(), settings.metadataPoll().toMillis());
       }
     }
+  }
+
+  /** Ingress rows/s per partition from two successive end-offset polls (EMA, about 10 s at the 3 s poll). */
+  private static void updateIngress(TableRuntime t, Map<Integer, Long> ends, long atMs) {
+    Map<Integer, Long> prev = t.endOffsets;
+    double dt = (atMs - t.endOffsetsAtMs) / 1000.0;
+    if (prev == null || dt <= 0.5) {
+      return;
+    }
+    ends.forEach((p, end) -> {
+      Long before = prev.get(p);
+      if (before != null) {
+        double r = Math.max(0, end - before) / dt;
+        t.ingressRates.merge(p, r, (old, nu) -> 0.7 * old + 0.3 * nu);
+      }
+    });
   }
 
   private AtomicLong lagGauge(String table, int partition) {
@@ -823,7 +842,8 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
       }
       rv.add(new ClusterSnapshot.RunnerView(r.id, r.hello == null ? "" : r.hello.getVersion(), r.lastHeartbeatMs,
           r.session != null && !r.session.isClosed(), counts.getOrDefault(r.id, 0),
-          hb == null ? 0 : hb.getHeapUsedBytes(), hb == null ? 0 : hb.getBufferedBytes(), rate));
+          hb == null ? 0 : hb.getHeapUsedBytes(), hb == null ? 0 : hb.getBufferedBytes(), rate,
+          hb == null ? 0 : hb.getCpuLoad(), r.hello == null ? 0 : r.hello.getMaxPartitions()));
     }
     Map<String, ClusterSnapshot.TableView> tv = new LinkedHashMap<>();
     for (TableRuntime t : tables.values()) {
@@ -831,7 +851,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
       for (Integer p : t.stored.partitions()) {
         PartitionProgress pp = t.progress.get(p);
         pv.put(p, new ClusterSnapshot.PartitionView(p, t.owners.getOrDefault(p, ""), t.epochs.getOrDefault(p, 0L),
-            t.revoking.containsKey(p), t.rates.getOrDefault(p, 0.0), pp == null ? "" : pp.getError(),
+            t.revoking.containsKey(p), t.consumeRates.getOrDefault(p, 0.0), pp == null ? "" : pp.getError(),
             pp == null ? -1 : pp.getCommittedOffset(), pp == null ? 0 : pp.getLastCommitMs(),
             pp == null ? 0 : pp.getNewestCommittedTsMs()));
       }
@@ -939,7 +959,13 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
     final Map<Integer, Revoking> revoking = new TreeMap<>();
     final Set<Integer> released = new TreeSet<>();
     final Map<Integer, String> claims = new TreeMap<>();
-    final Map<Integer, Double> rates = new HashMap<>();
+    /** Rows/s the owners report consuming (smoothed; shown per partition). */
+    final Map<Integer, Double> consumeRates = new HashMap<>();
+    /**
+     * Rows/s arriving in Kafka (end offsets over time, smoothed): what balancing weighs. Unlike consume
+     * rates it does not depend on who owns a partition or whether it is catching up after a move.
+     */
+    final Map<Integer, Double> ingressRates = new HashMap<>();
     /** The plan a handshake in flight is completing. */
     final Map<Integer, String> target = new TreeMap<>();
     final Map<Integer, Long> ownedSinceMs = new HashMap<>();

@@ -170,7 +170,7 @@ final class TableAdmin {
     for (ClusterSnapshot.RunnerView r : coordinator.snapshot().runners()) {
       out.add(RunnerInfo.newBuilder().setId(r.id()).setVersion(r.version()).setLastHeartbeatMs(r.lastHeartbeatMs())
           .setPartitions(r.partitions()).setHeapUsedBytes(r.heapUsedBytes()).setBufferedBytes(r.bufferedBytes())
-          .setRowsPerS(r.rowsPerS()).build());
+          .setRowsPerS(r.rowsPerS()).setCpuLoad(r.cpuLoad()).setMaxPartitions(r.maxPartitions()).build());
     }
     return out;
   }

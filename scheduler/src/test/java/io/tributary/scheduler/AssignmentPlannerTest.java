@@ -159,12 +159,85 @@ class AssignmentPlannerTest {
       current.values().removeIf(gone::equals);
       SortedMap<Integer, String> after = planner.plan(parts(8), left, current, Map.of(), 0);
       assertContiguous(after);
-      assertThat(counts(after).values()).allMatch(c -> c == 2 || c == 3);
-      int minimal = minimalMoves(current, left.stream().map(Candidate::id).toList(), 8);
-      assertThat(moved(current, after)).as("removing %s: %s -> %s", gone, four, after).isEqualTo(minimal);
-      // at most one partition besides the removed runner's two has to shift to keep ranges contiguous
-      assertThat(minimal).isBetween(2, 3);
+      assertThat(counts(after)).hasSize(3);
+      // exactly the two partitions of the runner that left move, to a neighbour (4 <= 1.5 x 8/3)
+      assertThat(moved(current, after)).as("removing %s: %s -> %s", gone, four, after).isEqualTo(2);
+      assertThat(counts(after).values()).allMatch(c -> c >= 2 && c <= 4);
+      // and the result is stable: planning again keeps it
+      assertThat(planner.plan(parts(8), left, after, Map.of(), 0)).isEqualTo(after);
     }
+  }
+
+  @Test
+  void a_leaving_runner_moves_only_its_partitions_even_with_noisy_rates() {
+    // r1: 0-3, r2: 4, r3: 5-7; r3 leaves: r2 taking 5-7 is balanced by count, so noise must not move more
+    Map<Integer, String> current = ranges("r1:0-3", "r2:4-4");
+    Random rnd = new Random(3);
+    for (int round = 0; round < 50; round++) {
+      SortedMap<Integer, String> after = planner.plan(parts(8), runners("r1", "r2"), current, noisyRates(rnd, 8), 0);
+      assertThat(moved(current, after)).as("%s -> %s", current, after).isEqualTo(3);
+      assertThat(after.subMap(5, 8).values()).containsOnly("r2");
+    }
+  }
+
+  @Test
+  void a_leaving_runner_never_moves_more_than_a_count_balanced_plan_needs() {
+    // r1: 0-1, r2: 2-4, r3: 5-7; r3 leaves: 2 vs 6 is at the keep limit, so noise decides between
+    // moving only 5-7 and the 4/4 split
+    Map<Integer, String> current = ranges("r1:0-1", "r2:2-4");
+    Random rnd = new Random(5);
+    for (int round = 0; round < 50; round++) {
+      SortedMap<Integer, String> after = planner.plan(parts(8), runners("r1", "r2"), current, noisyRates(rnd, 8), 0);
+      assertContiguous(after);
+      assertThat(moved(current, after)).as("%s -> %s", current, after)
+          .isBetween(3, minimalMoves(current, List.of("r1", "r2"), 8));
+    }
+  }
+
+  /** Owners from "runner:first-last" specs, e.g. {@code ranges("r1:0-3", "r2:4-4")}. */
+  private static Map<Integer, String> ranges(String... specs) {
+    Map<Integer, String> out = new TreeMap<>();
+    for (String spec : specs) {
+      String[] rp = spec.split(":");
+      String[] fl = rp[1].split("-");
+      for (int p = Integer.parseInt(fl[0]); p <= Integer.parseInt(fl[1]); p++) {
+        out.put(p, rp[0]);
+      }
+    }
+    return out;
+  }
+
+  private static Map<Integer, Double> noisyRates(Random rnd, int n) {
+    Map<Integer, Double> rates = new HashMap<>();
+    for (int p = 0; p < n; p++) {
+      rates.put(p, 300 * (0.8 + 0.4 * rnd.nextDouble()));
+    }
+    return rates;
+  }
+
+  @Test
+  void a_balance_that_would_not_be_kept_is_rebalanced_instead() {
+    // r1: 0-7, r2: 8, r3: 9; r3 leaves: r2 taking 9 gives 8 vs 2 (optimal 5, over 1.5x) -> rebalance
+    Map<Integer, String> current = ranges("r1:0-7", "r2:8-8");
+    SortedMap<Integer, String> after = planner.plan(parts(10), runners("r1", "r2"), current, Map.of(), 0);
+    assertContiguous(after);
+    assertThat(counts(after)).containsEntry("r1", 5).containsEntry("r2", 5);
+    assertThat(moved(current, after)).isEqualTo(4); // 5, 6, 7 to r2, and the orphan 9
+  }
+
+  @Test
+  void while_some_rates_are_unknown_a_valid_assignment_is_kept() {
+    // balanced by rate: hot partition 0 alone, 1-7 on b; a new leader knows only b's rates so far
+    Map<Integer, String> current = ranges("a:0-0", "b:1-7");
+    Map<Integer, Double> partial = new HashMap<>();
+    for (int p = 1; p < 8; p++) {
+      partial.put(p, 100.0);
+    }
+    assertThat(planner.plan(parts(8), runners("a", "b"), current, partial, 0)).isEqualTo(current);
+    // once every rate is known, the skew decides: the hot partition keeps its own runner
+    Map<Integer, Double> all = new HashMap<>(partial);
+    all.put(0, 5_000.0);
+    assertThat(planner.plan(parts(8), runners("a", "b"), current, all, 0)).isEqualTo(current);
   }
 
   @Test
@@ -210,14 +283,11 @@ class AssignmentPlannerTest {
     SortedMap<Integer, String> after = planner.plan(parts(6), runners("a", "b"), before, Map.of(), 0);
     assertThat(after).hasSize(6);
     assertContiguous(after);
-    assertThat(counts(after).values()).containsOnly(3);
-    int movedOld = 0;
+    // the new partitions go to a neighbour (4 vs 2 is within the keep tolerance); nothing old moves
+    assertThat(counts(after).values()).allMatch(c -> c >= 2 && c <= 4);
     for (int p = 0; p < 4; p++) {
-      if (!after.get(p).equals(before.get(p))) {
-        movedOld++;
-      }
+      assertThat(after.get(p)).isEqualTo(before.get(p));
     }
-    assertThat(movedOld).isLessThanOrEqualTo(1);
   }
 
   @Test

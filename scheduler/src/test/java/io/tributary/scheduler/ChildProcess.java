@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Test helper: a Quarkus app ({@code java -jar quarkus-run.jar}) as a child process, output in a
  * log file, killed with the test JVM (close, plus a shutdown hook for everything still running).
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
   private static final List<ChildProcess> ALL = new CopyOnWriteArrayList<>();
 
@@ -24,9 +24,9 @@ final class ChildProcess implements AutoCloseable {
         "tributary-it-children"));
   }
 
-  final String name;
-  final Process process;
-  final Path log;
+  public final String name;
+  public final Process process;
+  public final Path log;
 
   private ChildProcess(String name, Process process, Path log) {
     this.name = name;
@@ -34,7 +34,7 @@ final class ChildProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static Path jar(String property) {
+  public static Path jar(String property) {
     String p = System.getProperty(property);
     if (p == null) {
       throw new IllegalStateException("system property " + property + " is not set (run as an *IT through failsafe)");
@@ -46,11 +46,15 @@ final class ChildProcess implements AutoCloseable {
     return jar;
   }
 
-  static ChildProcess start(String name, Path jar, Map<String, String> env, List<String> args) {
+  public static ChildProcess start(String name, Path jar, Map<String, String> env, List<String> args) {
+    return start(name, jar, env, args, Path.of(System.getProperty("tributary.it.logs", "target/it-logs")));
+  }
+
+  /** Starts {@code java -jar jar args} with {@code env} added, output appended to {@code <logDir>/<name>.log}. */
+  public static ChildProcess start(String name, Path jar, Map<String, String> env, List<String> args, Path logDir) {
     try {
-      Path dir = Path.of(System.getProperty("tributary.it.logs", "target/it-logs"));
-      Files.createDirectories(dir);
-      Path log = dir.resolve(name + ".log");
+      Files.createDirectories(logDir);
+      Path log = logDir.resolve(name + ".log");
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.add("-Xmx384m");
@@ -70,16 +74,16 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
   /** SIGKILL: no flush, no lease release, no goodbye. */
-  void kill9() {
+  public void kill9() {
     process.destroyForcibly();
     try {
       process.waitFor(10, TimeUnit.SECONDS);
@@ -88,20 +92,27 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM and wait (graceful: runners flush and commit, schedulers release the lease). */
-  void stop(Duration wait) {
+  /**
+   * SIGTERM and wait (graceful: runners flush and commit, schedulers release the lease).
+   *
+   * @return the exit code, or -1 if it had to be SIGKILLed after {@code wait}
+   */
+  public int stop(Duration wait) {
     process.destroy();
     try {
       if (!process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
+        return -1;
       }
+      return process.exitValue();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return -1;
     }
   }
 
-  String logText() {
+  public String logText() {
     try {
       return Files.readString(log);
     } catch (IOException e) {
@@ -109,7 +120,7 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
-  String logTail(int lines) {
+  public String logTail(int lines) {
     List<String> all = logText().lines().toList();
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -141,9 +140,6 @@ class FailoverIT {
   }
 
   @Test
-  @Disabled("Known failure, issue #5 stays open: on a quiet machine the standby leads in < 10 s and commits"
-      + " continue while nobody leads, but the new leader then moves a partition (epoch 1 -> 3) instead of"
-      + " keeping the re-attached runners' partitions where they are")
   void leader_loss_standby_takes_over_and_ingestion_never_stops(LocalStack stack) {
     try (TestCluster c = new TestCluster(stack, "catalog-leader-loss", Map.of())) {
       TestCluster.Scheduler a = c.awaitLeader(c.scheduler("sched-a"), Duration.ofSeconds(180));
@@ -189,12 +185,16 @@ class FailoverIT {
       awaitCommitting(c, table, Set.of("r1", "r2"), ledAt, Duration.ofSeconds(90));
       assertThat(c.catalog.assignment(table).orElseThrow().epochs()).isEqualTo(epochsBefore);
       assertExact(c, table, load);
+      // SIGTERM is the normal stop (ECS, Kubernetes): the leader releases the lease and exits 0
+      assertThat(b.proc().stop(Duration.ofSeconds(60))).as("scheduler exit code on SIGTERM").isZero();
+      Poll.until("lease released", Duration.ofSeconds(10), () -> {
+        Lease l = c.leader();
+        return l == null || !l.owner().equals("sched-b");
+      });
     }
   }
 
   @Test
-  @Disabled("Known failure, issue #5 stays open: adding a runner moves only its partitions, but after it leaves"
-      + " the planner moved [2, 3, 5, 6, 7] where [5, 6, 7] was the minimum (rate balancing outweighs stickiness)")
   void adding_and_removing_runners_moves_only_what_must_move(LocalStack stack) {
     try (TestCluster c = new TestCluster(stack, "catalog-rebalance", Map.of())) {
       TestCluster.Scheduler s = c.awaitLeader(c.scheduler("sched"), Duration.ofSeconds(180));
@@ -224,9 +224,12 @@ class FailoverIT {
       Map<Integer, String> survivors = new TreeMap<>(three);
       survivors.values().removeIf("r3"::equals);
       int minimal = AssignmentPlannerTest.minimalMoves(survivors, List.of("r1", "r2"), PARTITIONS);
-      System.out.printf("rebalance: r3 left; %s -> %s; moved %s (minimal possible %d)%n", three, back, moved2, minimal);
+      System.out.printf("rebalance: r3 left; %s -> %s; moved %s (r3 had %s; a count-balanced split needs %d)%n",
+          three, back, moved2, ofR3, minimal);
+      // r3's partitions move; others only if handing r3's to a neighbour would leave it too heavy, and
+      // never more than the fewest moves of a split balanced by count
       assertThat(moved2).containsAll(ofR3);
-      assertThat(moved2).hasSize(minimal);
+      assertThat(moved2.size()).isLessThanOrEqualTo(minimal);
       assertExact(c, table, load);
     }
   }

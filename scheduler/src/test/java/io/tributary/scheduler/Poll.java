@@ -4,12 +4,24 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /** Test helper: waits for a condition with a deadline (never sleep as synchronisation). */
-final class Poll {
+public final class Poll {
   private Poll() {
   }
 
-  /** Polls {@code check} every 100 ms until it returns non-null, or fails after {@code timeout}. */
-  static <T> T until(String what, Duration timeout, Supplier<T> check) {
+  /**
+   * Polls {@code check} every 100 ms until it returns non-null (and not false), or fails after
+   * {@code timeout}; exceptions and assertion errors inside {@code check} count as "not yet".
+   */
+  public static <T> T until(String what, Duration timeout, Supplier<T> check) {
+    return poll(what, timeout, check, false);
+  }
+
+  /** Like {@link #until}, but an {@link AssertionError} inside {@code check} fails at once (e.g. a bad audit). */
+  public static <T> T untilFailFast(String what, Duration timeout, Supplier<T> check) {
+    return poll(what, timeout, check, true);
+  }
+
+  private static <T> T poll(String what, Duration timeout, Supplier<T> check, boolean failFast) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Throwable last = null;
     while (System.nanoTime() < deadline) {
@@ -18,7 +30,12 @@ final class Poll {
         if (v != null && !Boolean.FALSE.equals(v)) {
           return v;
         }
-      } catch (RuntimeException | AssertionError e) {
+      } catch (RuntimeException e) {
+        last = e;
+      } catch (AssertionError e) {
+        if (failFast) {
+          throw e;
+        }
         last = e;
       }
       try {

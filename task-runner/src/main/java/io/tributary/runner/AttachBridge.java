@@ -14,9 +14,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AttachBridge implements RunnerControl {
     private final TaskRunner runner;
+    private final int maxPartitions;
 
-    public AttachBridge(TaskRunner runner) {
+    /** @param maxPartitions capacity hint for the scheduler, 0 = no limit */
+    public AttachBridge(TaskRunner runner, int maxPartitions) {
         this.runner = runner;
+        this.maxPartitions = maxPartitions;
+    }
+
+    @Override
+    public int maxPartitions() {
+        return maxPartitions;
     }
 
     @Override

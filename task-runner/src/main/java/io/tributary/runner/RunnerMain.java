@@ -75,7 +75,7 @@ public class RunnerMain implements QuarkusApplication {
             String token = System.getenv("TRIBUTARY_AUTH_RUNNER_TOKEN");
             boolean tls = Boolean.parseBoolean(System.getenv().getOrDefault("TRIBUTARY_SCHEDULER_TLS", "false"));
             io.tributary.runner.attach.AttachLoop attach = new io.tributary.runner.attach.AttachLoop(catalog,
-                    new AttachBridge(runner), io.tributary.runner.attach.AttachLoop.Settings.defaults(
+                    new AttachBridge(runner, r.maxPartitions()), io.tributary.runner.attach.AttachLoop.Settings.defaults(
                             String.valueOf(RunnerMain.class.getPackage().getImplementationVersion()), token, tls));
             try {
                 attach.start();

@@ -36,6 +36,11 @@ public interface RunnerSettings {
         @WithName("flush-threads")
         Optional<Integer> flushThreads();
 
+        /** Capacity hint sent to the scheduler in Hello: at most this many partitions; 0 = no limit. */
+        @WithName("max-partitions")
+        @WithDefault("0")
+        int maxPartitions();
+
         @WithName("shutdown-grace")
         @WithDefault("30s")
         Duration shutdownGrace();

@@ -610,6 +610,19 @@ final class Bench {
                 ObjectNode m = d.putObject("final_metrics");
                 lastMetrics.forEach((k, v) -> m.put(k, Results.round(v)));
             }
+            // the second half of the drain, once the JIT has compiled the hot loops: what a long-running
+            // runner sustains (the headline number above includes the JIT's warm-up)
+            for (Sampler.Sample x : r.sampler.samples()) {
+                Double b = x.metrics() == null ? null : x.metrics().get("tributary_bytes_consumed_total");
+                if (b != null && b >= e2eInputBytes / 2.0) {
+                    if (x.atMillis() < done && cpuDone > x.cpuS()) {
+                        double mbHalf = (e2eInputBytes - b) / 1e6;
+                        d.put("second_half_mb_per_cpu_s", Results.round(mbHalf / (cpuDone - x.cpuS())))
+                                .put("second_half_wall_mb_s", Results.round(mbHalf / ((done - x.atMillis()) / 1000.0)));
+                    }
+                    break;
+                }
+            }
             throughputSeries(r.sampler, started, "e2e_throughput");
             cpuSeries(r.sampler, started, "e2e_cpu");
         }

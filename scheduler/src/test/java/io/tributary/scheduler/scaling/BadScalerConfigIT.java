@@ -53,7 +53,7 @@ class BadScalerConfigIT {
           () -> rows(c.auditExact("badcfg")) == sent);
       ClusterStatus s = c.status();
       assertThat(s.getScaling().getReason()).contains("scaler ecs error");
-      assertThat(c.schedulerProcess().process().isAlive()).isTrue();
+      assertThat(c.schedulerProcess().alive()).isTrue();
       assertThat(c.schedulerProcess().logText()).contains("scaling: scaler ecs error");
     }
   }

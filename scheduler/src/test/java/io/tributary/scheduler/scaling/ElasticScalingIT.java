@@ -36,9 +36,8 @@ class ElasticScalingIT {
         Map.entry("TRIBUTARY_SCALING_IN_COOLDOWN_SECONDS", "20"),
         Map.entry("TRIBUTARY_SCALING_LOW_LAG_FOR_SECONDS", "15"), Map.entry("TRIBUTARY_SCALING_LOW_LAG_ROWS", "3000"),
         Map.entry("TRIBUTARY_SCALING_TICK_MS", "1000"), Map.entry("TRIBUTARY_SCALING_RATE_WINDOW_SECONDS", "5"),
-        Map.entry("TRIBUTARY_SCALING_STOP_TIMEOUT_SECONDS", "30"),
-        // a loaded 2-core machine stalls JVMs for seconds: fewer false deaths and forced revokes
-        Map.entry("TRIBUTARY_SCHEDULER_DEAD_TIMEOUT", "10s"), Map.entry("TRIBUTARY_SCHEDULER_REVOKE_TIMEOUT", "40s"));
+        // the scheduler's own timings stay at their defaults (dead 3 s, revoke 10 s)
+        Map.entry("TRIBUTARY_SCALING_STOP_TIMEOUT_SECONDS", "30"));
   }
 
   private static Map<String, String> steadyPolicy() {

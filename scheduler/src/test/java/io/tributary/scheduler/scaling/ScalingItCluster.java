@@ -10,6 +10,8 @@ import io.tributary.catalog.AuditReport;
 import io.tributary.catalog.DynamoCatalog;
 import io.tributary.catalog.Lease;
 import io.tributary.infra.LocalStack;
+import io.tributary.scheduler.ChildProcess;
+import io.tributary.scheduler.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -25,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,40 +54,18 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 final class ScalingItCluster implements AutoCloseable {
 
-  private static final List<Process> ALL = new CopyOnWriteArrayList<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> ALL.forEach(Process::destroyForcibly), "scaling-it-children"));
-  }
-
-  /** A child JVM with its log. */
-  record Child(String name, Process process, Path log) {
-    String logText() {
-      try {
-        return Files.readString(log);
-      } catch (IOException e) {
-        return "(no log: " + e + ")";
-      }
-    }
-
-    String logTail(int lines) {
-      List<String> all = logText().lines().toList();
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    }
-  }
-
   final LocalStack stack;
   final String catalogTable;
   final Map<String, String> env;
   final DynamoCatalog catalog;
   final Path logs;
   private final DynamoDbClient dynamo;
-  private final List<Child> children = new ArrayList<>();
+  private final List<ChildProcess> children = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private int grpcPort;
   private int httpPort;
-  private Child scheduler;
+  private ChildProcess scheduler;
 
   ScalingItCluster(LocalStack stack, String catalogTable, Map<String, String> extraEnv) {
     this.stack = stack;
@@ -95,7 +74,7 @@ final class ScalingItCluster implements AutoCloseable {
     Map<String, String> e = new HashMap<>(stack.env());
     e.put("TRIBUTARY_CATALOG_TABLE", catalogTable);
     e.put("TRIBUTARY_HOME", logs.toString()); // local runner logs under <logs>/.tributary/runners
-    e.put("TRIBUTARY_SCALER_TARGET", jar("tributary.runner.jar").toString());
+    e.put("TRIBUTARY_SCALER_TARGET", ChildProcess.jar("tributary.runner.jar").toString());
     e.put("TRIBUTARY_RUNNER_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     e.putAll(extraEnv);
     this.env = Map.copyOf(e);
@@ -106,18 +85,6 @@ final class ScalingItCluster implements AutoCloseable {
     catalog.createCatalogTableIfAbsent();
   }
 
-  static Path jar(String property) {
-    String p = System.getProperty(property);
-    if (p == null) {
-      throw new IllegalStateException("system property " + property + " is not set (run as an *IT through failsafe)");
-    }
-    Path jar = Path.of(p);
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " does not exist; build it first (./mvnw -B package)");
-    }
-    return jar;
-  }
-
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -126,35 +93,22 @@ final class ScalingItCluster implements AutoCloseable {
     }
   }
 
-  Child start(String name, Path jar, List<String> args) {
-    try {
-      Files.createDirectories(logs);
-      Path log = logs.resolve(name + ".log");
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
-      cmd.addAll(args);
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      pb.environment().putAll(env);
-      Child c = new Child(name, pb.start(), log);
-      ALL.add(c.process());
-      children.add(c);
-      return c;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  ChildProcess start(String name, Path jar, List<String> args) {
+    ChildProcess c = ChildProcess.start(name, jar, env, args, logs);
+    children.add(c);
+    return c;
   }
 
   /** Starts the scheduler with {@code args} (e.g. {@code --scaler local}) and waits until it leads. */
-  Child scheduler(List<String> args) {
+  ChildProcess scheduler(List<String> args) {
     grpcPort = freePort();
     httpPort = freePort();
     List<String> a = new ArrayList<>(List.of("--id", "sched", "--grpc-port", Integer.toString(grpcPort),
         "--http-port", Integer.toString(httpPort), "--advertise", "127.0.0.1"));
     a.addAll(args);
-    scheduler = start("scheduler", jar("tributary.scheduler.jar"), a);
+    scheduler = start("scheduler", ChildProcess.jar("tributary.scheduler.jar"), a);
     until("the scheduler leads", Duration.ofSeconds(120), () -> {
-      if (!scheduler.process().isAlive()) {
+      if (!scheduler.alive()) {
         throw new AssertionError("scheduler died:\n" + scheduler.logTail(60));
       }
       Lease l = catalog.currentLease().filter(x -> x.isLive(System.currentTimeMillis())).orElse(null);
@@ -164,11 +118,11 @@ final class ScalingItCluster implements AutoCloseable {
   }
 
   /** A runner the test starts itself (not through a scaler). */
-  Child runner(String id) {
-    return start(id, jar("tributary.runner.jar"), List.of("--id", id));
+  ChildProcess runner(String id) {
+    return start(id, ChildProcess.jar("tributary.runner.jar"), List.of("--id", id));
   }
 
-  Child schedulerProcess() {
+  ChildProcess schedulerProcess() {
     return scheduler;
   }
 
@@ -310,28 +264,9 @@ final class ScalingItCluster implements AutoCloseable {
     return new KafkaProducer<>(p);
   }
 
-  /** Polls {@code check} every 250 ms until it returns non-null/true, or fails after {@code timeout}. */
+  /** Polls until {@code check} holds; an assertion inside it (a bad audit) fails at once. */
   static <T> T until(String what, Duration timeout, Supplier<T> check) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Throwable last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        T v = check.get();
-        if (v != null && !Boolean.FALSE.equals(v)) {
-          return v;
-        }
-      } catch (RuntimeException e) {
-        last = e;
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
-    throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
-        + (last == null ? "" : " (last error: " + last + ")"), last);
+    return Poll.untilFailFast(what, timeout, check);
   }
 
   /** Live runner processes started by the local scaler under this cluster (their ids from the runner log files). */
@@ -354,20 +289,10 @@ final class ScalingItCluster implements AutoCloseable {
       }
     }
     channels.forEach(ManagedChannel::shutdownNow);
-    // Schedulers first: SIGTERM makes the local scaler drain its runners.
+    // Newest first, so the scheduler goes before the runners: SIGTERM makes the local scaler drain its runners.
     for (int i = children.size() - 1; i >= 0; i--) {
-      Process p = children.get(i).process();
-      p.destroy();
-      try {
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-          p.waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        p.destroyForcibly();
-      }
-      ALL.remove(p);
+      children.get(i).stop(Duration.ofSeconds(60));
+      children.get(i).close();
     }
     dynamo.close();
   }

@@ -99,6 +99,7 @@ public final class AttachLoop implements AutoCloseable {
   private final ScheduledExecutorService heartbeats;
   private final ExecutorService apply;
   private final Map<String, Rate> rates = new HashMap<>();
+  private final CpuLoad cpu = new CpuLoad();
   private final ExecutorService sampler;
   /** Progress as last sampled; heartbeats never wait for the data path (it may be busy stopping a table). */
   private volatile List<RunnerControl.Progress> lastProgress = List.of();
@@ -226,10 +227,27 @@ public final class AttachLoop implements AutoCloseable {
       }
       Runtime rt = Runtime.getRuntime();
       hb.setHeapUsedBytes(rt.totalMemory() - rt.freeMemory()).setHeapMaxBytes(rt.maxMemory())
-          .setBufferedBytes(control.bufferedBytes());
+          .setBufferedBytes(control.bufferedBytes()).setCpuLoad(cpu.coresUsed(now));
       s.send(RunnerMessage.newBuilder().setHeartbeat(hb).build());
     } catch (RuntimeException e) {
       LOG.warnf("runner %s: heartbeat failed: %s", control.runnerId(), e.toString());
+    }
+  }
+
+  /** Cores this process used between successive heartbeats (process CPU time / wall time). */
+  private static final class CpuLoad {
+    private long atMs;
+    private long cpuNanos = -1;
+    private double cores;
+
+    double coresUsed(long now) {
+      long cpu = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+      if (cpu >= 0 && cpuNanos >= 0 && now > atMs) {
+        cores = (cpu - cpuNanos) / 1e6 / (now - atMs);
+      }
+      atMs = now;
+      cpuNanos = cpu;
+      return cores;
     }
   }
 
@@ -377,7 +395,7 @@ public final class AttachLoop implements AutoCloseable {
           }
         });
         Hello.Builder h = Hello.newBuilder().setRunnerId(control.runnerId()).setVersion(settings.version())
-            .setMemoryBudgetBytes(control.memoryBudgetBytes());
+            .setMemoryBudgetBytes(control.memoryBudgetBytes()).setMaxPartitions(Math.max(0, control.maxPartitions()));
         owned.forEach((table, parts) -> {
           OwnedPartitions.Builder op = OwnedPartitions.newBuilder().setTable(table);
           parts.forEach((p, e) -> op.addPartitions(PartitionEpoch.newBuilder().setPartition(p).setEpoch(e)));

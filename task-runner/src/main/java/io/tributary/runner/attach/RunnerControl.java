@@ -47,4 +47,9 @@ public interface RunnerControl {
 
   /** The runner's memory budget in bytes. */
   long memoryBudgetBytes();
+
+  /** Capacity hint for the scheduler (Hello): at most this many partitions, 0 = no limit. */
+  default int maxPartitions() {
+    return 0;
+  }
 }

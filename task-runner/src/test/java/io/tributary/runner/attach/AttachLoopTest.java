@@ -130,6 +130,11 @@ class AttachLoopTest {
     public long memoryBudgetBytes() {
       return 1 << 20;
     }
+
+    @Override
+    public int maxPartitions() {
+      return 6;
+    }
   }
 
   private final InMemoryCatalog catalog = new InMemoryCatalog();
@@ -177,6 +182,22 @@ class AttachLoopTest {
     await("attached", loop::attached);
     RunnerMessage hb = leader.received.stream().filter(RunnerMessage::hasHeartbeat).findFirst().orElseThrow();
     assertThat(hb.getHeartbeat().getPartitions(0).getCommittedOffset()).isEqualTo(100);
+    RunnerMessage first = leader.received.stream().filter(RunnerMessage::hasHello).findFirst().orElseThrow();
+    assertThat(first.getHello().getMaxPartitions()).as("capacity hint").isEqualTo(6);
+    assertThat(first.getHello().getMemoryBudgetBytes()).isEqualTo(1 << 20);
+    // heartbeats report the cores this process used since the previous one: burn CPU until one shows it
+    await("a heartbeat with cpu_load > 0", () -> {
+      long until = System.nanoTime() + 50_000_000L;
+      long x = 0;
+      while (System.nanoTime() < until) {
+        x += Long.numberOfTrailingZeros(x + System.nanoTime());
+      }
+      return x != 0 && leader.received.stream().filter(RunnerMessage::hasHeartbeat)
+          .anyMatch(m -> m.getHeartbeat().getCpuLoad() > 0);
+    });
+    assertThat(leader.received.stream().filter(RunnerMessage::hasHeartbeat)
+        .mapToDouble(m -> m.getHeartbeat().getCpuLoad()).max().orElseThrow())
+        .isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() + 0.5);
 
     TableDefinition def = TableDefinition.builder("t").source(TableDefinition.Source.of("localhost:9092", "t"))
         .output(TableDefinition.Output.of("bucket-x")).column(TableDefinition.Column.of("id", "long")).build();
