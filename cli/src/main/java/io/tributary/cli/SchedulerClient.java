@@ -5,8 +5,11 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -49,6 +52,33 @@ final class SchedulerClient implements AutoCloseable {
 
     /** Connects to {@code explicit} if given, else finds the leader (env, then catalog lease). */
     static SchedulerClient connect(String explicit, Map<String, String> env) {
+        SchedulerClient c = locate(explicit, env);
+        c.channels = channelFactory(env);
+        return c;
+    }
+
+    /**
+     * Plaintext, or with {@code TRIBUTARY_SCHEDULER_TLS=true} TLS trusting the system CAs or the PEM
+     * file in {@code TRIBUTARY_SCHEDULER_CA} (the same settings the runners read).
+     */
+    static Function<String, ManagedChannel> channelFactory(Map<String, String> env) {
+        if (!Boolean.parseBoolean(env.getOrDefault("TRIBUTARY_SCHEDULER_TLS", "false"))) {
+            return a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build();
+        }
+        TlsChannelCredentials.Builder creds = TlsChannelCredentials.newBuilder();
+        String ca = env.get("TRIBUTARY_SCHEDULER_CA");
+        if (ca != null && !ca.isBlank()) {
+            try {
+                creds.trustManager(new java.io.File(ca));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new CliException("TRIBUTARY_SCHEDULER_CA: cannot read CA certificates from " + ca + ": " + e.getMessage());
+            }
+        }
+        ChannelCredentials built = creds.build();
+        return a -> Grpc.newChannelBuilder(a, built).build();
+    }
+
+    private static SchedulerClient locate(String explicit, Map<String, String> env) {
         String token = env.get("TRIBUTARY_AUTH_TOKEN");
         if (explicit != null && !explicit.isBlank()) {
             return new SchedulerClient(checkAddress(explicit, "--scheduler"), "--scheduler", token, 30_000);

@@ -69,6 +69,13 @@ public class SchedulerBeans {
   }
 
   void onStart(@Observes StartupEvent e, SchedulerNode node) {
+    String cert = System.getProperty("quarkus.grpc.server.ssl.certificate");
+    if (cert == null) {
+      LOG.warn("tls: gRPC is PLAINTEXT (no TRIBUTARY_TLS_CERT / TRIBUTARY_TLS_KEY): tokens and table definitions"
+          + " travel unencrypted. Fine for the local stack and demos only.");
+    } else {
+      LOG.infof("tls: gRPC (SchedulerService and RunnerService) over TLS with the certificate %s", cert);
+    }
     if (token.filter(s -> !s.isBlank()).isEmpty()) {
       LOG.warn("auth: SchedulerService is OPEN (no tributary.auth.token / TRIBUTARY_AUTH_TOKEN): anyone who can reach"
           + " the gRPC port can create, pause and drop tables. Fine for the local stack and demos only.");

@@ -96,6 +96,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
   private final Object metadataWake = new Object();
   private final Counter assignmentChanges;
   private final Map<String, AtomicLong> lagGauges = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Gauge> lagMeters = new java.util.concurrent.ConcurrentHashMap<>();
 
   // ---- coordinator-thread state
   private boolean leading;
@@ -699,7 +700,12 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
           if (now >= nextMeta) {
             nextMeta = now + settings.metadataPoll().toMillis();
             pollTopics(list);
+            Set<String> live = new HashSet<>();
+            list.stream().filter(st -> st.state() != TableState.DROPPED).forEach(st -> live.add(st.name()));
+            removeLagGauges(live);
           }
+        } else if (!lagGauges.isEmpty()) {
+          removeLagGauges(Set.of()); // a standby reports no lag (the leader does)
         }
       } catch (RuntimeException e) {
         LOG.warnf("metadata: polling failed (%s); retrying", e.toString());
@@ -787,10 +793,24 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
   private AtomicLong lagGauge(String table, int partition) {
     return lagGauges.computeIfAbsent(table + "#" + partition, k -> {
       AtomicLong v = new AtomicLong();
-      Gauge.builder("tributary.lag.records", v, AtomicLong::get).tags(Tags.of("table", table, "partition",
-          Integer.toString(partition))).description("Kafka end offset minus committed offset").register(meters);
+      lagMeters.put(k, Gauge.builder("tributary.lag.records", v, AtomicLong::get).tags(Tags.of("table", table,
+          "partition", Integer.toString(partition))).description("Kafka end offset minus committed offset")
+          .register(meters));
       return v;
     });
+  }
+
+  /** Removes the lag series of tables that were dropped or deleted (no stale lag on dashboards). */
+  private void removeLagGauges(Set<String> liveTables) {
+    for (String key : List.copyOf(lagGauges.keySet())) {
+      if (!liveTables.contains(key.substring(0, key.lastIndexOf('#')))) {
+        lagGauges.remove(key);
+        Gauge g = lagMeters.remove(key);
+        if (g != null) {
+          meters.remove(g);
+        }
+      }
+    }
   }
 
   private void onTables(List<StoredTable> list) {

@@ -39,6 +39,7 @@ public final class SchedulerMain {
       }
       i++;
     }
+    tls(System.getenv("TRIBUTARY_TLS_CERT"), System.getenv("TRIBUTARY_TLS_KEY"));
     if ("0".equals(System.getProperty("quarkus.grpc.server.port"))) {
       System.setProperty("quarkus.grpc.server.port", Integer.toString(freePort()));
     }
@@ -46,6 +47,32 @@ public final class SchedulerMain {
       System.setProperty("quarkus.http.port", Integer.toString(freePort()));
     }
     Quarkus.run(args);
+  }
+
+  /**
+   * TLS on the gRPC server (both services) from PEM files: {@code TRIBUTARY_TLS_CERT} (certificate
+   * chain) and {@code TRIBUTARY_TLS_KEY} (private key, PKCS#8). Neither = plaintext (a warning at
+   * startup); only one = an error.
+   */
+  static void tls(String cert, String key) {
+    boolean c = cert != null && !cert.isBlank();
+    boolean k = key != null && !key.isBlank();
+    if (c != k) {
+      System.err.println("scheduler: TRIBUTARY_TLS_CERT and TRIBUTARY_TLS_KEY must be set together (got only "
+          + (c ? "TRIBUTARY_TLS_CERT" : "TRIBUTARY_TLS_KEY") + ")");
+      System.exit(2);
+    }
+    if (c) {
+      for (String[] f : new String[][] {{"TRIBUTARY_TLS_CERT", cert}, {"TRIBUTARY_TLS_KEY", key}}) {
+        if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f[1]))) {
+          System.err.println("scheduler: " + f[0] + ": cannot read " + f[1]);
+          System.exit(2);
+        }
+      }
+      System.setProperty("quarkus.grpc.server.ssl.certificate", cert);
+      System.setProperty("quarkus.grpc.server.ssl.key", key);
+      System.setProperty("quarkus.grpc.server.plain-text", "false");
+    }
   }
 
   private static String need(String flag, String v) {

@@ -176,7 +176,12 @@ class SchedulerApiIT {
     assertThat(api.pauseTable(ref).getState()).isEqualTo("PAUSED");
     assertThat(api.pauseTable(ref).getState()).isEqualTo("PAUSED");
     assertThat(api.resumeTable(ref).getState()).isEqualTo("ACTIVE");
+    Poll.until("api_at5 lag series", Duration.ofSeconds(20), () -> cluster.httpGet(leader, "/q/metrics")
+        .contains("table=\"api_at5\""));
     assertThat(api.dropTable(ref).getState()).isEqualTo("DROPPED");
+    // a dropped table's lag series go away (no stale lag on dashboards)
+    Poll.until("api_at5 lag series removed", Duration.ofSeconds(20), () -> !cluster.httpGet(leader, "/q/metrics")
+        .contains("table=\"api_at5\""));
     assertThat(code(() -> api.resumeTable(ref))).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(api.listTables(ListTablesRequest.getDefaultInstance()).getTablesList()).extracting(TableInfo::getName)
         .contains("api_early", "api_late").doesNotContain("api_at5");

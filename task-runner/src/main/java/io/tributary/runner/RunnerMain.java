@@ -76,7 +76,8 @@ public class RunnerMain implements QuarkusApplication {
             boolean tls = Boolean.parseBoolean(System.getenv().getOrDefault("TRIBUTARY_SCHEDULER_TLS", "false"));
             io.tributary.runner.attach.AttachLoop attach = new io.tributary.runner.attach.AttachLoop(catalog,
                     new AttachBridge(runner, r.maxPartitions()), io.tributary.runner.attach.AttachLoop.Settings.defaults(
-                            String.valueOf(RunnerMain.class.getPackage().getImplementationVersion()), token, tls));
+                            String.valueOf(RunnerMain.class.getPackage().getImplementationVersion()), token, tls,
+                            System.getenv("TRIBUTARY_SCHEDULER_CA")));
             try {
                 attach.start();
                 Quarkus.waitForExit();

@@ -1,9 +1,11 @@
 package io.tributary.runner.attach;
 
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -81,14 +83,20 @@ public final class AttachLoop implements AutoCloseable {
    * @param stallTimeout      nothing received for this long = the scheduler is gone (3 s)
    * @param maxBackoff        longest wait between attach attempts (2 s)
    * @param revokeWait        longest wait for a revoke to flush and commit before answering (30 s)
+   * @param caFile            with TLS: PEM file of the CA(s) to trust instead of the system ones, or null
    */
   public record Settings(String version, String token, boolean tls, Duration heartbeatInterval,
-      Duration stallTimeout, Duration maxBackoff, Duration revokeWait) {
+      Duration stallTimeout, Duration maxBackoff, Duration revokeWait, String caFile) {
 
-    /** Defaults with this version, token and TLS choice. */
+    /** Defaults with this version, token and TLS choice (system CAs). */
     public static Settings defaults(String version, String token, boolean tls) {
+      return defaults(version, token, tls, null);
+    }
+
+    /** Defaults with this version, token, TLS choice and CA file (null = the system CAs). */
+    public static Settings defaults(String version, String token, boolean tls, String caFile) {
       return new Settings(version, token, tls, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(2),
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30), caFile);
     }
   }
 
@@ -355,13 +363,22 @@ public final class AttachLoop implements AutoCloseable {
 
     void open() {
       try {
-        ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(address);
-        if (settings.tls()) {
-          b.useTransportSecurity();
+        if (!settings.tls()) {
+          channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
         } else {
-          b.usePlaintext();
+          TlsChannelCredentials.Builder creds = TlsChannelCredentials.newBuilder();
+          if (settings.caFile() != null && !settings.caFile().isBlank()) {
+            try {
+              creds.trustManager(new java.io.File(settings.caFile()));
+            } catch (java.io.IOException | RuntimeException e) {
+              LOG.errorf("runner %s: cannot read the scheduler CA file %s (TRIBUTARY_SCHEDULER_CA): %s",
+                  control.runnerId(), settings.caFile(), e.toString());
+              end("bad TRIBUTARY_SCHEDULER_CA " + settings.caFile() + ": " + e);
+              return;
+            }
+          }
+          channel = Grpc.newChannelBuilder(address, creds.build()).build();
         }
-        channel = b.build();
         RunnerServiceGrpc.RunnerServiceStub stub = RunnerServiceGrpc.newStub(channel);
         if (settings.token() != null && !settings.token().isBlank()) {
           Metadata md = new Metadata();

@@ -174,7 +174,7 @@ class AttachLoopTest {
     catalog.acquireLease("s-standby", "127.0.0.1:" + standbyPort, Duration.ofSeconds(30));
     FakeControl control = new FakeControl();
     loop = new AttachLoop(catalog, control, new AttachLoop.Settings("test", null, false, Duration.ofMillis(200),
-        Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(5)));
+        Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(5), null));
     loop.start();
 
     await("hello at the leader", () -> leader.count(RunnerMessage.BodyCase.HELLO) == 1);
