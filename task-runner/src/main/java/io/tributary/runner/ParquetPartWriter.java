@@ -2,6 +2,7 @@ package io.tributary.runner;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
@@ -32,10 +33,34 @@ final class ParquetPartWriter {
         this.rowGroupBytes = rowGroupBytes;
     }
 
+    /** Parts written without a dictionary for a column whose dictionary last fell back, before trying again. */
+    static final int DICTIONARY_RETRY_PARTS = 16;
+
+    /**
+     * Per schema (a table's definition version; weak keys), the columns whose dictionary fell back to
+     * plain encoding in a recent part, with how many more parts skip it. Building a dictionary for a
+     * column that turns out to be (nearly) unique per row — ids, timestamps, prices — and then
+     * throwing it away was 10–15 % of the flush threads' CPU in the benchmark's profile.
+     */
+    private static final Map<MessageType, Map<String, Integer>> SKIP_DICTIONARY =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static Map<String, Integer> skipDictionary(MessageType schema) {
+        synchronized (SKIP_DICTIONARY) {
+            return SKIP_DICTIONARY.computeIfAbsent(schema, k -> new java.util.concurrent.ConcurrentHashMap<>());
+        }
+    }
+
+    /** Columns (dot paths) this schema currently writes without a dictionary because it fell back earlier. */
+    static java.util.Set<String> dictionarySkipped(MessageType schema) {
+        return java.util.Set.copyOf(skipDictionary(schema).keySet());
+    }
+
     /**
      * Per-schema writer properties: dictionaries where values repeat, none for columns that are
-     * unique per row ({@code _offset}, {@code _timestamp}) or raw documents ({@code json}); column
-     * statistics kept (readers prune on them), size statistics and page checksums off (CPU).
+     * unique per row ({@code _offset}, {@code _timestamp}), raw documents ({@code json}) or whose
+     * dictionary fell back in a recent part; column statistics kept (readers prune on them), size
+     * statistics and page checksums off (CPU).
      */
     private static ParquetProperties properties(MessageType schema, RowSchema rows) {
         ParquetProperties.Builder b = ParquetProperties.builder()
@@ -52,7 +77,35 @@ final class ParquetPartWriter {
                 b.withDictionaryEncoding(f.name(), false);
             }
         }
+        Map<String, Integer> skip = skipDictionary(schema);
+        for (String column : List.copyOf(skip.keySet())) {
+            b.withDictionaryEncoding(column, false);
+            // count this part; at 0 the next part tries a dictionary again (data may have changed)
+            skip.computeIfPresent(column, (k, left) -> left <= 1 ? null : left - 1);
+        }
         return b.build();
+    }
+
+    /**
+     * Remembers the columns that had a dictionary enabled but wrote plain pages in this part (from its
+     * footer): their dictionary fell back, either before the first page (no dictionary page at all)
+     * or later.
+     */
+    private static void learnFallbacks(MessageType schema, ParquetProperties props,
+            org.apache.parquet.hadoop.metadata.ParquetMetadata footer) {
+        if (footer == null) {
+            return;
+        }
+        Map<String, Integer> skip = skipDictionary(schema);
+        for (org.apache.parquet.hadoop.metadata.BlockMetaData block : footer.getBlocks()) {
+            for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData c : block.getColumns()) {
+                org.apache.parquet.column.EncodingStats es = c.getEncodingStats();
+                if (es != null && es.hasNonDictionaryEncodedPages()
+                        && props.isDictionaryEnabled(schema.getColumnDescription(c.getPath().toArray()))) {
+                    skip.put(c.getPath().toDotString(), DICTIONARY_RETRY_PARTS);
+                }
+            }
+        }
     }
 
     /** Result of a write: rows and bytes of the file. */
@@ -116,6 +169,7 @@ final class ParquetPartWriter {
             }
             Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
             fw.end(meta);
+            learnFallbacks(schema, props, fw.getFooter());
             ok = true;
             return new Written(n, fw.getPos());
         } finally {

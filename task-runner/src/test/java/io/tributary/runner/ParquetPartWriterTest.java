@@ -19,6 +19,50 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class ParquetPartWriterTest {
 
+    @org.junit.jupiter.api.Test
+    void aColumnWhoseDictionaryFellBackIsWrittenPlainInTheNextParts() throws Exception {
+        RowSchema s = new RowSchema(List.of(
+                RowSchema.Field.of("id", "string", "$.id", false),
+                RowSchema.Field.of("country", "string", "$.country", true)), false);
+        MessageType schema = PartSchema.of("dict_fallback_" + System.nanoTime(), s); // its own hints
+        String[] countries = {"DE", "FR", "US", "JP", "BR"};
+        int n = 60_000; // ~2.6 MB of unique ids: more than the 1 MiB dictionary page, so "id" falls back
+        int retry = ParquetPartWriter.DICTIONARY_RETRY_PARTS;
+        for (int part = 0; part <= retry + 1; part++) {
+            PartitionBuffer buf = new PartitionBuffer("t", 0, s, (long) part * n, 0, 1024);
+            JsonRowDecoder dec = new JsonRowDecoder(s, 1 << 20);
+            for (int r = 0; r < n; r++) {
+                String json = "{\"id\":\"evt-" + part + "-" + r + "-0123456789abcdef\",\"country\":\""
+                        + countries[r % countries.length] + "\"}";
+                assertThat(dec.decode(json.getBytes(StandardCharsets.UTF_8), buf)).isNull();
+                buf.endRow((long) part * n + r, 1_700_000_000_000L + r, null, json.length());
+            }
+            MemoryOutputFile out = new MemoryOutputFile();
+            new ParquetPartWriter(new AirCompressorCodecFactory(), CompressionCodecName.ZSTD, 32L << 20)
+                    .write(buf, schema, out, Map.of());
+            if (part == 0 || part == retry + 1) {
+                // this part tried a dictionary for id and it fell back: the next parts skip it
+                assertThat(ParquetPartWriter.dictionarySkipped(schema)).as("after part %d", part).containsExactly("id");
+            } else if (part == retry) {
+                // skipped for `retry` parts: the next part tries a dictionary again (the data may have changed)
+                assertThat(ParquetPartWriter.dictionarySkipped(schema)).as("after part %d", part).isEmpty();
+            } else {
+                assertThat(ParquetPartWriter.dictionarySkipped(schema)).as("after part %d", part).containsExactly("id");
+            }
+            Parts.Read read = Parts.read(out.bytes.toByteArray());
+            assertThat(read.dictionaryUse("id")).as("part %d: id pages are plain", part).containsExactly(false, true);
+            assertThat(read.dictionaryUse("country")).as("part %d: country keeps its dictionary", part)
+                    .containsExactly(true, false);
+            List<Group> rows = read.rows();
+            assertThat(rows).hasSize(n);
+            for (int r = 0; r < n; r += 997) {
+                assertThat(rows.get(r).getString("id", 0)).isEqualTo("evt-" + part + "-" + r + "-0123456789abcdef");
+                assertThat(rows.get(r).getString("country", 0)).isEqualTo(countries[r % countries.length]);
+                assertThat(rows.get(r).getLong("_offset", 0)).isEqualTo((long) part * n + r);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = CompressionCodecName.class, names = {"ZSTD", "SNAPPY", "UNCOMPRESSED"})
     void everyTypeRoundTrips(CompressionCodecName codec) throws Exception {

@@ -23,7 +23,23 @@ final class Parts {
     private Parts() {
     }
 
-    record Read(MessageType schema, List<Group> rows, Map<String, String> metadata) {
+    record Read(MessageType schema, List<Group> rows, Map<String, String> metadata,
+            org.apache.parquet.hadoop.metadata.ParquetMetadata footer) {
+
+        /** Encoding stats of one column, merged over the row groups: [dictionary pages, non-dictionary pages]. */
+        boolean[] dictionaryUse(String column) {
+            boolean dict = false;
+            boolean plain = false;
+            for (var block : footer.getBlocks()) {
+                for (var c : block.getColumns()) {
+                    if (c.getPath().toDotString().equals(column)) {
+                        dict |= c.getEncodingStats().hasDictionaryPages();
+                        plain |= c.getEncodingStats().hasNonDictionaryEncodedPages();
+                    }
+                }
+            }
+            return new boolean[] {dict, plain};
+        }
     }
 
     static Read read(byte[] bytes) throws IOException {
@@ -64,7 +80,7 @@ final class Parts {
                     rows.add(rr.read());
                 }
             }
-            return new Read(schema, rows, r.getFooter().getFileMetaData().getKeyValueMetaData());
+            return new Read(schema, rows, r.getFooter().getFileMetaData().getKeyValueMetaData(), r.getFooter());
         }
     }
 }
