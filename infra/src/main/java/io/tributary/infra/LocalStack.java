@@ -85,6 +85,8 @@ public final class LocalStack implements AutoCloseable {
     private final Properties ports = new Properties();
     private final Ports requested;
     private boolean closed;
+    /** While a server that died is started again: reuse its port from {@code ports}. */
+    private boolean restarting;
 
     private LocalStack(Path dataDir, boolean detached, Ports requested, Duration startTimeout) {
         this.dataDir = dataDir.toAbsolutePath();
@@ -242,6 +244,17 @@ public final class LocalStack implements AutoCloseable {
         if (closed) {
             throw new LocalStackException("the local stack is closed");
         }
+        ServerProcess dead = running.get(server);
+        if (dead != null && !detached && !dead.isAlive()) {
+            // A server of this JVM died while in use (it should not): say how, loudly, with its log,
+            // and start it again on the same port so the next test is not failed by the previous one.
+            System.err.printf("tributary local stack: %s (pid %d) died while in use (%s); last lines of %s:%n%s%n"
+                    + "tributary local stack: restarting %s on the same port (an in-memory server starts empty)%n",
+                    server.id, dead.pid(), dead.exitDescription(), dead.logFile(), ServerProcess.tail(dead.logFile(), 30),
+                    server.id);
+            running.remove(server);
+            restarting = true; // same port: clients hold its endpoint
+        }
         if (external.containsKey(server) || running.containsKey(server) || adoptedPids.containsKey(server)) {
             return;
         }
@@ -255,10 +268,13 @@ public final class LocalStack implements AutoCloseable {
                 default -> throw new IllegalStateException(server.toString());
             }
             savePorts();
+            restarting = false;
         } catch (IOException e) {
+            restarting = false;
             stopFailed(server);
             throw new LocalStackException("could not prepare " + dataDir + " for " + server.id + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            restarting = false;
             stopFailed(server);
             throw e;
         }
@@ -567,7 +583,7 @@ public final class LocalStack implements AutoCloseable {
      */
     private int choosePort(String key, int requestedPort, String what) {
         int port = requestedPort;
-        if (port == 0 && detached && ports.getProperty(key) != null) {
+        if (port == 0 && (detached || restarting) && ports.getProperty(key) != null) {
             port = Integer.parseInt(ports.getProperty(key));
         }
         if (port == 0) {

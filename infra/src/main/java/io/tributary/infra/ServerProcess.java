@@ -74,6 +74,23 @@ final class ServerProcess {
         }
     }
 
+    /** How a dead process ended, e.g. "exit code 143 (SIGTERM)", for diagnostics. */
+    String exitDescription() {
+        if (process == null) {
+            return "not our child (pid " + pid + ")";
+        }
+        try {
+            if (!process.waitFor(1, TimeUnit.SECONDS)) {
+                return "still running";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+        int code = process.exitValue();
+        return "exit code " + code + (code > 128 ? " (signal " + (code - 128) + ")" : "");
+    }
+
     boolean isAlive() {
         if (process != null) {
             return process.isAlive();

@@ -33,6 +33,34 @@ class LocalStackTest extends StackContract {
     }
 
     @Test
+    void aServerThatDiesWhileInUseIsStartedAgainOnTheSamePort() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("owned-stack-");
+        LocalStack owned = LocalStack.owned(dir);
+        try {
+            java.net.URI before = owned.dynamoEndpoint();
+            long pid = owned.pids().get(LocalStack.Server.DYNAMODB);
+            ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+            h.destroyForcibly();
+            assertThat(h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+
+            java.net.URI after = owned.dynamoEndpoint();
+            assertThat(after).isEqualTo(before);
+            long newPid = owned.pids().get(LocalStack.Server.DYNAMODB);
+            assertThat(newPid).isNotEqualTo(pid);
+            try (var ddb = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder().endpointOverride(after)
+                    .region(software.amazon.awssdk.regions.Region.of(owned.region()))
+                    .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(owned.accessKeyId(),
+                                    owned.secretAccessKey())))
+                    .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+                assertThat(ddb.listTables().tableNames()).isEmpty(); // answering, and empty: a fresh in-memory server
+            }
+        } finally {
+            owned.close();
+        }
+    }
+
+    @Test
     void serversDieWithTheirOwnerAndTheDataDirIsRemoved() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("owned-stack-");
         LocalStack owned = LocalStack.owned(dir);
