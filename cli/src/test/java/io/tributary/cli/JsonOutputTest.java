@@ -23,7 +23,8 @@ class JsonOutputTest {
 
     static ClusterStatus sample() {
         return ClusterStatus.newBuilder().setLeader("127.0.0.1:9000")
-                .addRunners(RunnerInfo.newBuilder().setId("r1").setPartitions(2).setLastHeartbeatMs(1000).setRowsPerS(5))
+                .addRunners(RunnerInfo.newBuilder().setId("r1").setPartitions(2).setLastHeartbeatMs(1000).setRowsPerS(5)
+                        .setCpuLoad(0.75))
                 .addTables(TableStatus.newBuilder().setLag(7)
                         .setTable(TableInfo.newBuilder().setName("clicks").setState("ACTIVE").setVersion(1))
                         .addPartitions(PartitionStatus.newBuilder().setPartition(0).setOwner("r1").setEpoch(3).setCommittedOffset(10)
@@ -38,8 +39,9 @@ class JsonOutputTest {
         JsonNode n = JSON.readTree(StatusView.toJsonText(sample()));
         assertThat(names(n)).containsExactly("leader", "runners", "tables", "scaling");
         assertThat(n.get("leader").asText()).isEqualTo("127.0.0.1:9000");
-        assertThat(names(n.get("runners").get(0))).containsExactly("id", "partitions", "last_heartbeat_ms");
+        assertThat(names(n.get("runners").get(0))).containsExactly("id", "partitions", "last_heartbeat_ms", "cpu_load");
         assertThat(n.at("/runners/0/partitions").asInt()).isEqualTo(2);
+        assertThat(n.at("/runners/0/cpu_load").asDouble()).isEqualTo(0.75);
         JsonNode t = n.get("tables").get(0);
         assertThat(names(t)).containsExactly("name", "state", "lag", "partitions");
         assertThat(t.get("lag").asLong()).isEqualTo(7);
