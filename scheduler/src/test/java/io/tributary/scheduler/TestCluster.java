@@ -10,7 +10,6 @@ import io.tributary.catalog.Lease;
 import io.tributary.infra.LocalStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,10 +30,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -59,19 +54,13 @@ final class TestCluster implements AutoCloseable {
     e.put("TRIBUTARY_CATALOG_TABLE", catalogTable);
     e.putAll(extraEnv);
     this.env = Map.copyOf(e);
-    this.dynamo = DynamoDbClient.builder().endpointOverride(stack.dynamoEndpoint()).region(Region.of(stack.region()))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(stack.accessKeyId(),
-            stack.secretAccessKey()))).httpClient(UrlConnectionHttpClient.create()).build();
+    this.dynamo = StackClients.dynamo(stack);
     this.catalog = DynamoCatalog.builder().client(dynamo).tableName(catalogTable).build();
     catalog.createCatalogTableIfAbsent();
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return StackClients.freePort();
   }
 
   /** A scheduler child process. */

@@ -12,9 +12,9 @@ import io.tributary.catalog.Lease;
 import io.tributary.infra.LocalStack;
 import io.tributary.scheduler.ChildProcess;
 import io.tributary.scheduler.Poll;
+import io.tributary.scheduler.StackClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,10 +40,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -78,19 +74,13 @@ final class ScalingItCluster implements AutoCloseable {
     e.put("TRIBUTARY_RUNNER_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     e.putAll(extraEnv);
     this.env = Map.copyOf(e);
-    this.dynamo = DynamoDbClient.builder().endpointOverride(stack.dynamoEndpoint()).region(Region.of(stack.region()))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(stack.accessKeyId(),
-            stack.secretAccessKey()))).httpClient(UrlConnectionHttpClient.create()).build();
+    this.dynamo = StackClients.dynamo(stack);
     this.catalog = DynamoCatalog.builder().client(dynamo).tableName(catalogTable).build();
     catalog.createCatalogTableIfAbsent();
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return StackClients.freePort();
   }
 
   ChildProcess start(String name, Path jar, List<String> args) {
