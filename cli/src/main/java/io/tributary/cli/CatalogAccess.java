@@ -27,8 +27,8 @@ final class CatalogAccess implements AutoCloseable {
             throw new CliException("catalog table " + Aws.catalogTable(env) + " does not exist" + where()
                     + " (the scheduler creates it on start; `tributary local up` does too)");
         } catch (SdkClientException e) {
-            throw new CliException("cannot reach DynamoDB" + where() + ": " + firstLine(e.getMessage())
-                    + " (is the local stack up? `tributary local status`)");
+            throw Errors.aws("DynamoDB (the catalog " + Aws.catalogTable(env) + ")",
+                    Errors.endpoint(env, "TRIBUTARY_DYNAMODB_ENDPOINT"), e);
         }
     }
 
@@ -38,11 +38,7 @@ final class CatalogAccess implements AutoCloseable {
     }
 
     static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return Errors.firstLine(s);
     }
 
     @Override

@@ -7,7 +7,8 @@ import picocli.CommandLine;
 
 /**
  * Entry point: runs the picocli command tree; a {@link CliException} (or any error) becomes one
- * clear line on stderr and exit code 1 instead of a stack trace.
+ * clear line on stderr ({@link Errors#line}) and exit code 1 instead of a stack trace;
+ * {@code --verbose} adds the cause chain.
  */
 @QuarkusMain
 public class CliMain implements QuarkusApplication {
@@ -15,9 +16,25 @@ public class CliMain implements QuarkusApplication {
     @Inject
     CommandLine.IFactory factory;
 
+    /** {@code --verbose} anywhere on the line (or TRIBUTARY_VERBOSE=1): errors show their cause chain. */
+    static boolean verbose;
+
     @Override
     public int run(String... args) {
-        return commandLine(factory).execute(args);
+        return commandLine(factory).execute(withoutVerbose(args));
+    }
+
+    static String[] withoutVerbose(String... args) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        verbose = "1".equals(System.getenv("TRIBUTARY_VERBOSE")) || "true".equals(System.getenv("TRIBUTARY_VERBOSE"));
+        for (String a : args) {
+            if (a.equals("--verbose")) {
+                verbose = true;
+            } else {
+                out.add(a);
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     /** The command tree with the one-line error handler (tests use it with the default factory). */
@@ -26,8 +43,10 @@ public class CliMain implements QuarkusApplication {
         java.util.Locale.setDefault(java.util.Locale.ROOT);
         CommandLine cl = factory == null ? new CommandLine(TributaryCommand.class) : new CommandLine(TributaryCommand.class, factory);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            String msg = ex instanceof CliException ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
-            cmd.getErr().println("tributary: " + msg);
+            cmd.getErr().println("tributary: " + Errors.line(ex));
+            if (verbose) {
+                cmd.getErr().print(Errors.chain(ex));
+            }
             return 1;
         });
         // Usage errors: one line naming what is wrong and where the help is, exit 2.

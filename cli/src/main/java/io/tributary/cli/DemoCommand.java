@@ -122,6 +122,10 @@ public class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private static String port() {
+        return Integer.toString(io.tributary.catalog.ListenPorts.reserve());
+    }
+
     private boolean run(Path yaml, Path runnerJar, Path schedulerJar) throws Exception {
         long t0 = System.nanoTime();
         step("starting the local stack (Kafka KRaft broker, DynamoDB-API, S3-API)");
@@ -134,12 +138,15 @@ public class DemoCommand implements Callable<Integer> {
         Files.createDirectories(demoDir());
         step("starting a scheduler and " + runners + " runners (logs in " + Home.repoRoot().relativize(demoDir()) + ")");
         List<String> jvm = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        // Every child gets its own reserved port (never port 0: two children binding 0 at once can meet).
         ChildService scheduler = ChildService.start("scheduler", schedulerJar, jvm,
-                List.of("--id", "demo-scheduler", "--grpc-port", "0", "--http-port", "0"), stackEnv, demoDir().resolve("scheduler.log"));
+                List.of("--id", "demo-scheduler", "--grpc-port", port(), "--http-port", port()), stackEnv,
+                demoDir().resolve("scheduler.log"));
         children.add(scheduler);
         for (int i = 1; i <= runners; i++) {
-            children.add(ChildService.start("runner-" + i, runnerJar, List.of("-XX:+UseParallelGC", "-Dquarkus.http.port=0"),
-                    List.of("--id", "demo-runner-" + i), stackEnv, demoDir().resolve("runner-" + i + ".log")));
+            children.add(ChildService.start("runner-" + i, runnerJar, List.of("-XX:+UseParallelGC"),
+                    List.of("--id", "demo-runner-" + i, "--http-port", port()), stackEnv,
+                    demoDir().resolve("runner-" + i + ".log")));
         }
         String leader = waitForLeader(env, scheduler);
         out.println("  scheduler leader at " + leader);

@@ -47,7 +47,7 @@ final class PartFiles implements AutoCloseable, DeepAudit.Fetcher {
             throw new MissingObject("s3://" + bucket + "/" + key + ": " + e.statusCode() + " "
                     + CatalogAccess.firstLine(e.getMessage()));
         } catch (SdkClientException e) {
-            throw new CliException("cannot reach S3 for s3://" + bucket + "/" + key + ": " + CatalogAccess.firstLine(e.getMessage()));
+            throw Errors.aws("S3 (s3://" + bucket + "/" + key + ")", Errors.endpoint(Home.env(), "TRIBUTARY_S3_ENDPOINT"), e);
         }
     }
 

@@ -96,9 +96,31 @@ final class SchedulerClient implements AutoCloseable {
                     + "): start one with `tributary scheduler` or pass --scheduler host:port");
         }
         Lease l = lease.get();
-        String src = l.isLive(System.currentTimeMillis()) ? "the catalog lease"
-                : "the catalog lease, expired " + (System.currentTimeMillis() - l.expiresAtMillis()) / 1000 + " s ago";
-        return new SchedulerClient(l.address(), src, token, 30_000);
+        long now = System.currentTimeMillis();
+        if (!l.isLive(now)) {
+            throw new CliException("no scheduler is running (" + leaseState(l, now) + "): start one with `tributary"
+                    + " scheduler`, or pass --scheduler host:port");
+        }
+        return new SchedulerClient(l.address(), "the catalog lease", token, 30_000);
+    }
+
+    /** Why a lease that is not live names no leader, in words (a released lease has no age). */
+    static String leaseState(Lease l, long now) {
+        if (l.expiresAtMillis() <= 0) {
+            return "the last one, " + l.owner() + ", released its lease when it stopped";
+        }
+        long s = Math.max(0, (now - l.expiresAtMillis()) / 1000);
+        String age = s < 120 ? s + " s" : s < 7200 ? s / 60 + " min" : s < 172_800 ? s / 3600 + " h" : s / 86_400 + " days";
+        return "the lease of the last one, " + l.owner() + ", expired " + age + " ago";
+    }
+
+    /** The scheduler could not be reached at all (nothing was asked of it). */
+    static final class Unreachable extends CliException {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(String message) {
+            super(message);
+        }
     }
 
     static String checkAddress(String a, String what) {
@@ -136,7 +158,8 @@ final class SchedulerClient implements AutoCloseable {
 
     private CliException toCli(String name, Status st, String desc) {
         return switch (st.getCode()) {
-            case UNAVAILABLE -> new CliException("cannot reach the scheduler at " + address + " (from " + source + "): "
+            // the scheduler answered, but Kafka behind it did not: a refusal, not an unreachable scheduler
+            case UNAVAILABLE -> desc.startsWith("source.") ? new CliException(desc) : new Unreachable("cannot reach the scheduler at " + address + " (from " + source + "): "
                     + (desc.isEmpty() ? "unavailable" : CatalogAccess.firstLine(desc)) + "; is `tributary scheduler` running?");
             case DEADLINE_EXCEEDED -> new CliException("the scheduler at " + address + " did not answer " + name
                     + " within " + deadlineMillis / 1000 + " s");

@@ -11,4 +11,9 @@ class SchedulerOption {
     SchedulerClient connect() {
         return SchedulerClient.connect(scheduler, Home.env());
     }
+
+    /** For {@code table} commands: the scheduler when one runs, else the catalog ({@link TableAccess}). */
+    TableAccess tables() {
+        return new TableAccess(scheduler, Home.env());
+    }
 }

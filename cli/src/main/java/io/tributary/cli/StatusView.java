@@ -11,10 +11,11 @@ import io.tributary.api.v1.TableStatus;
 /**
  * How {@code tributary status} shows a {@link ClusterStatus}. The JSON field names are a contract
  * (scripts rely on them):
- * <pre>{"leader":..., "runners":[{"id","partitions","last_heartbeat_ms"}],
+ * <pre>{"leader":..., "runners":[{"id","partitions","last_heartbeat_ms","cpu_load","http"}],
  *  "tables":[{"name","state","lag","partitions":[{"partition","owner","epoch","committed","end","lag","freshness_s"}]}],
  *  "scaling":{"desired","actual","reason"}}</pre>
- * {@code owner} is null when unassigned, {@code freshness_s} null when unknown.
+ * {@code owner} is null when unassigned, {@code freshness_s} null when unknown, {@code http} (the
+ * runner's {@code host:port} for /q/health and /q/metrics) null when not reported.
  */
 final class StatusView {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +33,11 @@ final class StatusView {
             n.put("partitions", r.getPartitions());
             n.put("last_heartbeat_ms", r.getLastHeartbeatMs());
             n.put("cpu_load", r.getCpuLoad());
+            if (r.getHttpAddress().isEmpty()) {
+                n.putNull("http");
+            } else {
+                n.put("http", r.getHttpAddress());
+            }
         }
         ArrayNode tables = o.putArray("tables");
         for (TableStatus t : s.getTablesList()) {
@@ -92,10 +98,10 @@ final class StatusView {
         if (s.getRunnersCount() == 0) {
             sb.append("runners: none attached\n");
         } else {
-            TextTable rt = new TextTable("RUNNER", "PARTITIONS", "HEARTBEAT", "ROWS/S", "CPU", "HEAP", "BUFFERED")
-                    .right(1, 2, 3, 4, 5, 6);
+            TextTable rt = new TextTable("RUNNER", "HTTP", "PARTITIONS", "HEARTBEAT", "ROWS/S", "CPU", "HEAP", "BUFFERED")
+                    .right(2, 3, 4, 5, 6, 7);
             for (RunnerInfo r : s.getRunnersList()) {
-                rt.row(r.getId(), r.getPartitions(), ago(r.getLastHeartbeatMs(), nowMillis), rate(r.getRowsPerS()),
+                rt.row(r.getId(), r.getHttpAddress().isEmpty() ? "-" : r.getHttpAddress(), r.getPartitions(), ago(r.getLastHeartbeatMs(), nowMillis), rate(r.getRowsPerS()),
                         String.format(java.util.Locale.ROOT, "%.2f", r.getCpuLoad()), mib(r.getHeapUsedBytes()),
                         mib(r.getBufferedBytes()));
             }

@@ -10,13 +10,16 @@ import io.tributary.api.v1.TableInfo;
 import io.tributary.api.v1.TableRef;
 import io.tributary.api.v1.TableStatus;
 import io.tributary.catalog.InvalidDefinitionException;
+import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
+import io.tributary.catalog.admin.TableLifecycle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,9 +27,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tributary table create|list|describe|pause|resume|drop}, through the scheduler's gRPC API. */
+/**
+ * {@code tributary table create|list|describe|pause|resume|drop}: through the scheduler leader's
+ * gRPC API when one runs, else directly in the catalog ({@link TableAccess}); each command says
+ * which path it took.
+ */
 @Command(name = "table", mixinStandardHelpOptions = true,
-        description = "Create, list, describe, pause, resume and drop tables (through the scheduler leader).",
+        description = "Create, list, describe, pause, resume and drop tables (through the scheduler leader, or"
+                + " directly in the catalog when no scheduler runs).",
         subcommands = {TableCommand.Create.class, TableCommand.ListTables.class, TableCommand.Describe.class,
             TableCommand.Pause.class, TableCommand.Resume.class, TableCommand.Drop.class})
 public class TableCommand {
@@ -75,9 +83,11 @@ public class TableCommand {
                 System.out.println(json);
                 return 0;
             }
-            try (SchedulerClient c = scheduler.connect()) {
-                TableInfo t = c.call("CreateTable", s -> s.createTable(CreateTableRequest.newBuilder().setDefinitionJson(json).build()));
-                System.out.println("created table " + describe(t) + " from " + file);
+            try (TableAccess a = scheduler.tables()) {
+                TableInfo t = a.run("CreateTable",
+                        s -> s.createTable(CreateTableRequest.newBuilder().setDefinitionJson(json).build()),
+                        d -> d.apply(def.name(), l -> TableAccess.info(l.create(def).table())));
+                System.out.println("created table " + describe(t) + " from " + file + " " + a.path());
             }
             return 0;
         }
@@ -94,11 +104,13 @@ public class TableCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (SchedulerClient c = scheduler.connect()) {
-                var resp = c.call("ListTables", s -> s.listTables(ListTablesRequest.newBuilder().setIncludeDropped(all).build()));
+            try (TableAccess a = scheduler.tables()) {
+                List<TableInfo> tables = a.run("ListTables",
+                        s -> s.listTables(ListTablesRequest.newBuilder().setIncludeDropped(all).build()).getTablesList(),
+                        d -> d.lifecycle.list(all).stream().map(TableAccess::info).toList());
                 ArrayNode arr = JSON.createArrayNode();
                 TextTable tt = new TextTable("NAME", "STATE", "VERSION", "TOPIC", "BUCKET/PREFIX").right(2);
-                for (TableInfo t : resp.getTablesList()) {
+                for (TableInfo t : tables) {
                     String topic = "";
                     String where = "";
                     try {
@@ -118,9 +130,11 @@ public class TableCommand {
                 if (json) {
                     System.out.println(JSON.writeValueAsString(arr));
                 } else if (tt.size() == 0) {
-                    System.out.println("no tables (create one with `tributary table create -f FILE.yaml`)");
+                    System.out.println("no tables (create one with `tributary table create -f FILE.yaml`); read "
+                            + a.path());
                 } else {
                     System.out.print(tt.render(""));
+                    System.out.println("(read " + a.path() + ")");
                 }
             }
             return 0;
@@ -139,8 +153,9 @@ public class TableCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (SchedulerClient c = scheduler.connect()) {
-                TableStatus st = c.call("DescribeTable", s -> s.describeTable(TableRef.newBuilder().setName(name).build()));
+            try (TableAccess a = scheduler.tables()) {
+                TableStatus st = a.run("DescribeTable", s -> s.describeTable(TableRef.newBuilder().setName(name).build()),
+                        d -> d.apply(name, l -> d.status(l.get(name))));
                 TableInfo t = st.getTable();
                 if (json) {
                     ObjectNode o = JSON.createObjectNode();
@@ -161,6 +176,7 @@ public class TableCommand {
                     System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(t.getDefinitionJson())));
                 }
                 System.out.print(StatusView.partitionTable(st, System.currentTimeMillis()).render("  "));
+                System.out.println("(read " + a.path() + ")");
             }
             return 0;
         }
@@ -176,14 +192,17 @@ public class TableCommand {
 
         abstract TableInfo apply(io.tributary.api.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub s, TableRef ref);
 
+        /** The same change applied to the catalog (no scheduler reachable). */
+        abstract StoredTable direct(TableLifecycle l, String name);
+
         abstract String verb();
 
         @Override
         public Integer call() {
-            try (SchedulerClient c = scheduler.connect()) {
+            try (TableAccess a = scheduler.tables()) {
                 TableRef ref = TableRef.newBuilder().setName(name).build();
-                TableInfo t = c.call(rpc(), s -> apply(s, ref));
-                System.out.println(verb() + " table " + describe(t));
+                TableInfo t = a.run(rpc(), s -> apply(s, ref), d -> d.apply(name, l -> TableAccess.info(direct(l, name))));
+                System.out.println(verb() + " table " + describe(t) + " " + a.path());
             }
             return 0;
         }
@@ -198,6 +217,10 @@ public class TableCommand {
 
         TableInfo apply(io.tributary.api.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub s, TableRef ref) {
             return s.pauseTable(ref);
+        }
+
+        StoredTable direct(TableLifecycle l, String name) {
+            return l.pause(name);
         }
 
         String verb() {
@@ -215,6 +238,10 @@ public class TableCommand {
             return s.resumeTable(ref);
         }
 
+        StoredTable direct(TableLifecycle l, String name) {
+            return l.resume(name);
+        }
+
         String verb() {
             return "resumed";
         }
@@ -229,6 +256,10 @@ public class TableCommand {
 
         TableInfo apply(io.tributary.api.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub s, TableRef ref) {
             return s.dropTable(ref);
+        }
+
+        StoredTable direct(TableLifecycle l, String name) {
+            return l.drop(name);
         }
 
         String verb() {

@@ -24,7 +24,8 @@ class JsonOutputTest {
     static ClusterStatus sample() {
         return ClusterStatus.newBuilder().setLeader("127.0.0.1:9000")
                 .addRunners(RunnerInfo.newBuilder().setId("r1").setPartitions(2).setLastHeartbeatMs(1000).setRowsPerS(5)
-                        .setCpuLoad(0.75))
+                        .setCpuLoad(0.75).setHttpAddress("127.0.0.1:23456"))
+                .addRunners(RunnerInfo.newBuilder().setId("r0").setPartitions(0))
                 .addTables(TableStatus.newBuilder().setLag(7)
                         .setTable(TableInfo.newBuilder().setName("clicks").setState("ACTIVE").setVersion(1))
                         .addPartitions(PartitionStatus.newBuilder().setPartition(0).setOwner("r1").setEpoch(3).setCommittedOffset(10)
@@ -39,8 +40,10 @@ class JsonOutputTest {
         JsonNode n = JSON.readTree(StatusView.toJsonText(sample()));
         assertThat(names(n)).containsExactly("leader", "runners", "tables", "scaling");
         assertThat(n.get("leader").asText()).isEqualTo("127.0.0.1:9000");
-        assertThat(names(n.get("runners").get(0))).containsExactly("id", "partitions", "last_heartbeat_ms", "cpu_load");
+        assertThat(names(n.get("runners").get(0))).containsExactly("id", "partitions", "last_heartbeat_ms", "cpu_load", "http");
         assertThat(n.at("/runners/0/partitions").asInt()).isEqualTo(2);
+        assertThat(n.at("/runners/0/http").asText()).isEqualTo("127.0.0.1:23456");
+        assertThat(n.at("/runners/1/http").isNull()).as("a runner that did not report its address").isTrue();
         assertThat(n.at("/runners/0/cpu_load").asDouble()).isEqualTo(0.75);
         JsonNode t = n.get("tables").get(0);
         assertThat(names(t)).containsExactly("name", "state", "lag", "partitions");

@@ -17,7 +17,8 @@ record ClusterSnapshot(boolean leading, List<RunnerView> runners, Map<String, Ta
 
   /** A runner as the leader sees it. */
   record RunnerView(String id, String version, long lastHeartbeatMs, boolean attached, int partitions,
-      long heapUsedBytes, long bufferedBytes, double rowsPerS, double cpuLoad, int maxPartitions) {
+      long heapUsedBytes, long bufferedBytes, double rowsPerS, double cpuLoad, int maxPartitions,
+      String httpAddress) {
   }
 
   /**

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import io.tributary.catalog.admin.KafkaTopics;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -371,8 +372,9 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
         }
       }
     }
-    LOG.infof("runner %s: attached (%s, version %s, max partitions %d); owns:%s; sending its assignment", id, s.peer(),
-        h.getVersion(), h.getMaxPartitions(), owned.length() == 0 ? " nothing" : owned);
+    LOG.infof("runner %s: attached (%s, http %s, version %s, max partitions %d); owns:%s; sending its assignment", id,
+        s.peer(), h.getHttpAddress().isEmpty() ? "?" : h.getHttpAddress(), h.getVersion(), h.getMaxPartitions(),
+        owned.length() == 0 ? " nothing" : owned);
   }
 
   private void onHeartbeat(RunnerSession s, Heartbeat hb) {
@@ -863,7 +865,8 @@ final class SchedulerCoordinator implements LeaderElector.Listener, AutoCloseabl
       rv.add(new ClusterSnapshot.RunnerView(r.id, r.hello == null ? "" : r.hello.getVersion(), r.lastHeartbeatMs,
           r.session != null && !r.session.isClosed(), counts.getOrDefault(r.id, 0),
           hb == null ? 0 : hb.getHeapUsedBytes(), hb == null ? 0 : hb.getBufferedBytes(), rate,
-          hb == null ? 0 : hb.getCpuLoad(), r.hello == null ? 0 : r.hello.getMaxPartitions()));
+          hb == null ? 0 : hb.getCpuLoad(), r.hello == null ? 0 : r.hello.getMaxPartitions(),
+          r.hello == null ? "" : r.hello.getHttpAddress()));
     }
     Map<String, ClusterSnapshot.TableView> tv = new LinkedHashMap<>();
     for (TableRuntime t : tables.values()) {

@@ -2,14 +2,16 @@ package io.tributary.scheduler;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.tributary.catalog.ListenPorts;
 
 /**
  * Entry point: {@code java -jar quarkus-run.jar [--id ID] [--grpc-port P] [--http-port P]
- * [--advertise HOST] [--scaler NAME]}. Flags become configuration before Quarkus starts (port 0
- * picks a free port here, so the advertised address is known); everything else comes from
- * application.properties and the environment ({@code TRIBUTARY_*}, {@code AWS_*}).
+ * [--advertise HOST] [--scaler NAME]}. Flags become configuration before Quarkus starts; ports are
+ * chosen here by {@link ListenPorts#choose} (so the advertised address is known): the defaults 9000
+ * (gRPC) and 8080 (HTTP), or a free port when a default is taken on this host; a port asked for
+ * ({@code --grpc-port}/{@code --http-port}, {@code TRIBUTARY_SCHEDULER_GRPC_PORT}/{@code _HTTP_PORT})
+ * that is taken is an error. Everything else comes from application.properties and the environment
+ * ({@code TRIBUTARY_*}, {@code AWS_*}).
  */
 @QuarkusMain
 public final class SchedulerMain {
@@ -18,18 +20,30 @@ public final class SchedulerMain {
   }
 
   public static void main(String... args) {
+    // not TRIBUTARY_HTTP_PORT: that is the runners' (and local runners inherit this environment)
+    String grpcPort = System.getenv("TRIBUTARY_SCHEDULER_GRPC_PORT");
+    String grpcSource = "TRIBUTARY_SCHEDULER_GRPC_PORT";
+    String httpPort = System.getenv("TRIBUTARY_SCHEDULER_HTTP_PORT");
+    String httpSource = "TRIBUTARY_SCHEDULER_HTTP_PORT";
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
       switch (a) {
         case "--id" -> System.setProperty("tributary.scheduler.id", need(a, v));
-        case "--grpc-port" -> System.setProperty("quarkus.grpc.server.port", port(a, need(a, v)));
-        case "--http-port" -> System.setProperty("quarkus.http.port", port(a, need(a, v)));
+        case "--grpc-port" -> {
+          grpcPort = need(a, v);
+          grpcSource = a;
+        }
+        case "--http-port" -> {
+          httpPort = need(a, v);
+          httpSource = a;
+        }
         case "--advertise" -> System.setProperty("tributary.scheduler.advertised-host", need(a, v));
         case "--scaler" -> System.setProperty("tributary.scheduler.scaler", need(a, v));
         case "-h", "--help" -> {
           System.out.println("usage: tributary scheduler [--id ID] [--grpc-port P] [--http-port P] [--advertise HOST]"
-              + " [--scaler NAME]\n  ports default to 9000 (gRPC) and 8080 (HTTP: /q/health, /q/metrics); 0 = free port");
+              + " [--scaler NAME]\n  ports default to 9000 (gRPC) and 8080 (HTTP: /q/health, /q/metrics), or a free port"
+              + " when the default is taken on this host;\n  0 = a free port; a port asked for that is taken is an error");
           return;
         }
         default -> {
@@ -40,11 +54,12 @@ public final class SchedulerMain {
       i++;
     }
     tls(System.getenv("TRIBUTARY_TLS_CERT"), System.getenv("TRIBUTARY_TLS_KEY"));
-    if ("0".equals(System.getProperty("quarkus.grpc.server.port"))) {
-      System.setProperty("quarkus.grpc.server.port", Integer.toString(freePort()));
-    }
-    if ("0".equals(System.getProperty("quarkus.http.port"))) {
-      System.setProperty("quarkus.http.port", Integer.toString(freePort()));
+    try {
+      System.setProperty("quarkus.grpc.server.port", port("gRPC", grpcPort, grpcSource, 9000));
+      System.setProperty("quarkus.http.port", port("HTTP", httpPort, httpSource, 8080));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
     }
     Quarkus.run(args);
   }
@@ -83,26 +98,11 @@ public final class SchedulerMain {
     return v;
   }
 
-  private static String port(String flag, String v) {
-    try {
-      int p = Integer.parseInt(v);
-      if (p < 0 || p > 65535) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      System.err.println("scheduler: " + flag + " must be a port 0..65535, got '" + v + "'");
-      System.exit(2);
-      return v;
+  private static String port(String listener, String asked, String source, int defaultPort) {
+    ListenPorts.Choice c = ListenPorts.choose("scheduler", listener, asked, source, defaultPort);
+    if (c.note() != null) {
+      System.err.println(c.note());
     }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port", e);
-    }
+    return Integer.toString(c.port());
   }
 }

@@ -6,6 +6,7 @@ import io.tributary.scheduler.scaling.RunnerDrainer;
 import io.tributary.scheduler.scaling.ScalingConfig;
 import io.tributary.scheduler.scaling.ScalingCoordinator;
 import java.time.Clock;
+import io.tributary.catalog.admin.KafkaTopics;
 import java.util.Map;
 import java.util.Set;
 

@@ -18,21 +18,20 @@ import io.tributary.catalog.TableNotFoundException;
 import io.tributary.catalog.TableState;
 import io.tributary.catalog.TableStateException;
 import io.tributary.catalog.VersionConflictException;
+import io.tributary.catalog.admin.KafkaTopics;
+import io.tributary.catalog.admin.TableLifecycle;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * The operator API's logic behind {@code SchedulerService}: table lifecycle in the catalog (with
- * genesis offsets resolved from Kafka by the table's start policy) and status assembled from the
+ * The operator API's logic behind {@code SchedulerService}: the table lifecycle ({@link TableLifecycle},
+ * shared with the CLI's scheduler-less path) and status assembled from the
  * coordinator's snapshot, the chain heads and Kafka end offsets. Refusals are {@link ApiException}s
  * carrying the gRPC status; the adapter maps them 1:1.
  *
@@ -41,10 +40,10 @@ import org.jboss.logging.Logger;
 final class TableAdmin {
 
   private static final Logger LOG = Logger.getLogger(TableAdmin.class);
-  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
   private final Catalog catalog;
   private final KafkaTopics kafka;
+  private final TableLifecycle lifecycle;
   private final SchedulerCoordinator coordinator;
   private final Clock clock;
   private final Supplier<String> leaderAddress;
@@ -54,6 +53,7 @@ final class TableAdmin {
       Supplier<String> leaderAddress, Supplier<ScalingStatus> scaling) {
     this.catalog = catalog;
     this.kafka = kafka;
+    this.lifecycle = new TableLifecycle(catalog, kafka);
     this.coordinator = coordinator;
     this.clock = clock;
     this.leaderAddress = leaderAddress;
@@ -62,40 +62,16 @@ final class TableAdmin {
 
   TableInfo create(String definitionJson) {
     TableDefinition def = parse(definitionJson);
-    String bootstrap = def.source().bootstrap();
-    String topic = def.source().topic();
-    List<Integer> partitions;
-    SortedMap<Integer, Long> genesis;
     try {
-      partitions = kafka.partitions(bootstrap, topic);
-      if (def.source().startsLatest()) {
-        genesis = kafka.latest(bootstrap, topic, partitions);
-      } else if (def.source().startsEarliest()) {
-        genesis = kafka.earliest(bootstrap, topic, partitions);
-      } else {
-        long offset = def.source().startOffset().orElseThrow(
-            () -> ApiException.invalid("source.start", "must be earliest, latest or a non-negative offset"));
-        SortedMap<Integer, Long> ends = kafka.latest(bootstrap, topic, partitions);
-        genesis = new TreeMap<>();
-        for (Integer p : partitions) {
-          if (offset > ends.get(p)) {
-            throw ApiException.invalid("source.start", "offset " + offset + " is beyond the end (" + ends.get(p)
-                + ") of partition " + p + " of topic '" + topic + "'");
-          }
-          genesis.put(p, offset);
-        }
-      }
-    } catch (KafkaTopics.TopicMissingException e) {
-      throw ApiException.invalid("source.topic", e.getMessage());
-    } catch (IllegalStateException e) {
-      throw new ApiException(Status.UNAVAILABLE, "source.bootstrap: " + e.getMessage());
-    }
-    try {
-      StoredTable st = catalog.createTable(def, genesis);
+      TableLifecycle.Created c = lifecycle.create(def);
       LOG.infof("table %s: created (topic %s, %d partitions, start %s, genesis %s); assigning it next round",
-          def.name(), topic, partitions.size(), def.source().start(), genesis);
+          def.name(), def.source().topic(), c.genesis().size(), def.source().start(), c.genesis());
       coordinator.tablesChanged();
-      return info(st);
+      return info(c.table());
+    } catch (InvalidDefinitionException e) {
+      throw ApiException.invalid(e.field(), e.detail());
+    } catch (TableLifecycle.SourceUnavailableException e) {
+      throw new ApiException(Status.UNAVAILABLE, e.getMessage());
     } catch (TableAlreadyExistsException e) {
       throw new ApiException(Status.ALREADY_EXISTS, "name: table '" + def.name() + "' already exists");
     }
@@ -103,11 +79,8 @@ final class TableAdmin {
 
   TableInfo update(String definitionJson, long expectedVersion) {
     TableDefinition def = parse(definitionJson);
-    if (expectedVersion < 1) {
-      throw ApiException.invalid("expected_version", "must be the current version (>= 1), got " + expectedVersion);
-    }
     try {
-      StoredTable st = catalog.updateTable(def, expectedVersion);
+      StoredTable st = lifecycle.update(def, expectedVersion);
       LOG.infof("table %s: definition v%d stored; runners get it with their next assignment", def.name(),
           st.version());
       coordinator.tablesChanged();
@@ -124,24 +97,25 @@ final class TableAdmin {
   }
 
   TableInfo drop(String name) {
-    return stateChange(name, catalog::dropTable, "dropped (data and chains kept)");
+    return stateChange(name, lifecycle::drop, "dropped (data and chains kept)");
   }
 
   TableInfo pause(String name) {
-    return stateChange(name, catalog::pauseTable, "paused");
+    return stateChange(name, lifecycle::pause, "paused");
   }
 
   TableInfo resume(String name) {
-    return stateChange(name, catalog::resumeTable, "resumed");
+    return stateChange(name, lifecycle::resume, "resumed");
   }
 
   private TableInfo stateChange(String name, Function<String, StoredTable> op, String what) {
-    checkName(name);
     try {
       StoredTable st = op.apply(name);
       LOG.infof("table %s: %s; runners are told within seconds", name, what);
       coordinator.tablesChanged();
       return info(st);
+    } catch (InvalidDefinitionException e) {
+      throw ApiException.invalid(e.field(), e.detail());
     } catch (TableNotFoundException e) {
       throw ApiException.notFound(name);
     } catch (TableStateException e) {
@@ -151,18 +125,20 @@ final class TableAdmin {
 
   List<TableInfo> list(boolean includeDropped) {
     List<TableInfo> out = new ArrayList<>();
-    for (StoredTable st : catalog.listTables()) {
-      if (includeDropped || st.state() != TableState.DROPPED) {
-        out.add(info(st));
-      }
+    for (StoredTable st : lifecycle.list(includeDropped)) {
+      out.add(info(st));
     }
     return out;
   }
 
   TableStatus describe(String name) {
-    checkName(name);
-    StoredTable st = catalog.getTable(name).orElseThrow(() -> ApiException.notFound(name));
-    return status(st, coordinator.snapshot());
+    try {
+      return status(lifecycle.get(name), coordinator.snapshot());
+    } catch (InvalidDefinitionException e) {
+      throw ApiException.invalid(e.field(), e.detail());
+    } catch (TableNotFoundException e) {
+      throw ApiException.notFound(name);
+    }
   }
 
   List<RunnerInfo> runners() {
@@ -170,7 +146,8 @@ final class TableAdmin {
     for (ClusterSnapshot.RunnerView r : coordinator.snapshot().runners()) {
       out.add(RunnerInfo.newBuilder().setId(r.id()).setVersion(r.version()).setLastHeartbeatMs(r.lastHeartbeatMs())
           .setPartitions(r.partitions()).setHeapUsedBytes(r.heapUsedBytes()).setBufferedBytes(r.bufferedBytes())
-          .setRowsPerS(r.rowsPerS()).setCpuLoad(r.cpuLoad()).setMaxPartitions(r.maxPartitions()).build());
+          .setRowsPerS(r.rowsPerS()).setCpuLoad(r.cpuLoad()).setMaxPartitions(r.maxPartitions())
+          .setHttpAddress(r.httpAddress()).build());
     }
     return out;
   }
@@ -239,15 +216,6 @@ final class TableAdmin {
       return TableDefinitions.fromJson(json);
     } catch (InvalidDefinitionException e) {
       throw ApiException.invalid(e.field(), e.detail());
-    }
-  }
-
-  private static void checkName(String name) {
-    if (name == null || name.isEmpty()) {
-      throw ApiException.invalid("name", "is required");
-    }
-    if (!NAME.matcher(name).matches()) {
-      throw ApiException.invalid("name", "must match [a-z][a-z0-9_]{0,62}, got '" + name + "'");
     }
   }
 

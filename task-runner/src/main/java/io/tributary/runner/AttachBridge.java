@@ -15,11 +15,21 @@ import java.util.concurrent.CompletableFuture;
 public final class AttachBridge implements RunnerControl {
     private final TaskRunner runner;
     private final int maxPartitions;
+    private final String httpAddress;
 
-    /** @param maxPartitions capacity hint for the scheduler, 0 = no limit */
-    public AttachBridge(TaskRunner runner, int maxPartitions) {
+    /**
+     * @param maxPartitions capacity hint for the scheduler, 0 = no limit
+     * @param httpAddress   where this runner serves HTTP ({@code host:port}), shown in status
+     */
+    public AttachBridge(TaskRunner runner, int maxPartitions, String httpAddress) {
         this.runner = runner;
         this.maxPartitions = maxPartitions;
+        this.httpAddress = httpAddress;
+    }
+
+    @Override
+    public String httpAddress() {
+        return httpAddress;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.tributary.catalog.Catalog;
 import io.tributary.catalog.DynamoCatalog;
+import io.tributary.catalog.ListenPorts;
 import io.tributary.catalog.TableDefinitions;
 import jakarta.inject.Inject;
 import java.util.HashMap;
@@ -24,7 +25,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class RunnerMain implements QuarkusApplication {
     private static final Logger LOG = Logger.getLogger(RunnerMain.class);
     static final String USAGE = "usage: runner [--id RUNNER_ID] (attaches to the scheduler)\n"
-            + "       runner --table TABLE [--partitions 0-3|all] [--id RUNNER_ID] [--epoch N] (static)";
+            + "       runner --table TABLE [--partitions 0-3|all] [--id RUNNER_ID] [--epoch N] (static)\n"
+            + "  [--http-port P]: default 8080, or a free port when 8080 is taken on this host";
 
     @Inject
     S3Client s3;
@@ -38,7 +40,44 @@ public class RunnerMain implements QuarkusApplication {
     RunnerHolder holder;
 
     public static void main(String... args) {
+        try {
+            System.setProperty("quarkus.http.port", Integer.toString(httpPort(args)));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
         Quarkus.run(RunnerMain.class, args);
+    }
+
+    /**
+     * The HTTP port ({@code /q/health}, {@code /q/metrics}): {@code --http-port}, else
+     * {@code -Dquarkus.http.port}, else {@code TRIBUTARY_HTTP_PORT} (taken = an error; 0 = a free
+     * port), else 8080 — or a free port when 8080 is taken on this host (a second runner on a laptop).
+     */
+    static int httpPort(String... args) {
+        String asked = null;
+        String source = "TRIBUTARY_HTTP_PORT";
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--http-port") && i + 1 < args.length) {
+                asked = args[i + 1];
+                source = "--http-port";
+            } else if (args[i].startsWith("--http-port=")) {
+                asked = args[i].substring("--http-port=".length());
+                source = "--http-port";
+            }
+        }
+        if (asked == null && System.getProperty("quarkus.http.port") != null) {
+            asked = System.getProperty("quarkus.http.port");
+            source = "-Dquarkus.http.port";
+        }
+        if (asked == null) {
+            asked = System.getenv("TRIBUTARY_HTTP_PORT");
+        }
+        ListenPorts.Choice c = ListenPorts.choose("runner", "HTTP", asked, source, 8080);
+        if (c.note() != null) {
+            System.err.println(c.note());
+        }
+        return c.port();
     }
 
     @Override
@@ -75,7 +114,7 @@ public class RunnerMain implements QuarkusApplication {
             String token = System.getenv("TRIBUTARY_AUTH_RUNNER_TOKEN");
             boolean tls = Boolean.parseBoolean(System.getenv().getOrDefault("TRIBUTARY_SCHEDULER_TLS", "false"));
             io.tributary.runner.attach.AttachLoop attach = new io.tributary.runner.attach.AttachLoop(catalog,
-                    new AttachBridge(runner, r.maxPartitions()), io.tributary.runner.attach.AttachLoop.Settings.defaults(
+                    new AttachBridge(runner, r.maxPartitions(), httpAddress()), io.tributary.runner.attach.AttachLoop.Settings.defaults(
                             String.valueOf(RunnerMain.class.getPackage().getImplementationVersion()), token, tls,
                             System.getenv("TRIBUTARY_SCHEDULER_CA")));
             try {
@@ -100,6 +139,16 @@ public class RunnerMain implements QuarkusApplication {
         return runner.healthy() ? 0 : 1;
     }
 
+    /** {@code TRIBUTARY_ADVERTISE_HOST} (else this host's address) and the HTTP port chosen in main(). */
+    private static String httpAddress() {
+        String host = System.getenv("TRIBUTARY_ADVERTISE_HOST");
+        if (host == null || host.isBlank()) {
+            host = ListenPorts.hostAddress();
+        }
+        return host + ":" + org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.port",
+                String.class);
+    }
+
     static Map<String, String> parse(String... args) {
         Map<String, String> out = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -121,6 +170,7 @@ public class RunnerMain implements QuarkusApplication {
             String key = k.substring(2);
             switch (key) {
                 case "table", "partitions", "id", "epoch" -> out.put(key, v);
+                case "http-port" -> { } // read by main() before Quarkus starts
                 default -> throw new IllegalArgumentException("unknown option " + k);
             }
         }

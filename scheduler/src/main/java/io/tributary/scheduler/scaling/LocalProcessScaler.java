@@ -237,7 +237,8 @@ public final class LocalProcessScaler implements Scaler {
       pb.environment().putAll(extraEnv);
       String port = "";
       if (portEnv != null) {
-        port = Integer.toString(freePort());
+        // reserved, not bind(0): two children (or this scheduler's own listeners) never share one
+        port = Integer.toString(io.tributary.catalog.ListenPorts.reserve());
         pb.environment().put(portEnv, port);
       }
       Process p = pb.start();
@@ -280,12 +281,6 @@ public final class LocalProcessScaler implements Scaler {
       // no log to show
     }
     return "";
-  }
-
-  private static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private void reap() {

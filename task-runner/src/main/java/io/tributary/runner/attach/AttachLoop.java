@@ -412,7 +412,8 @@ public final class AttachLoop implements AutoCloseable {
           }
         });
         Hello.Builder h = Hello.newBuilder().setRunnerId(control.runnerId()).setVersion(settings.version())
-            .setMemoryBudgetBytes(control.memoryBudgetBytes()).setMaxPartitions(Math.max(0, control.maxPartitions()));
+            .setMemoryBudgetBytes(control.memoryBudgetBytes()).setMaxPartitions(Math.max(0, control.maxPartitions()))
+            .setHttpAddress(control.httpAddress());
         owned.forEach((table, parts) -> {
           OwnedPartitions.Builder op = OwnedPartitions.newBuilder().setTable(table);
           parts.forEach((p, e) -> op.addPartitions(PartitionEpoch.newBuilder().setPartition(p).setEpoch(e)));

@@ -52,4 +52,9 @@ public interface RunnerControl {
   default int maxPartitions() {
     return 0;
   }
+
+  /** Where this runner serves /q/health and /q/metrics ({@code host:port}), for status; empty = unknown. */
+  default String httpAddress() {
+    return "";
+  }
 }

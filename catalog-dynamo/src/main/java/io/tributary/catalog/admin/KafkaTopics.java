@@ -1,4 +1,4 @@
-package io.tributary.scheduler;
+package io.tributary.catalog.admin;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,14 +23,14 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 /**
  * Topic metadata and offsets from Kafka through Admin clients, one per bootstrap string (tables may
  * read from different clusters). Used for genesis offsets, new-partition detection and lag; never
- * reads records.
+ * reads records. Shared by the scheduler and the CLI (which declares tables without a scheduler).
  *
  * <p>Thread-safety: thread-safe; Admin clients are shared and closed by {@link #close()}.
  */
-final class KafkaTopics implements AutoCloseable {
+public final class KafkaTopics implements AutoCloseable {
 
   /** The topic does not exist on that cluster. */
-  static final class TopicMissingException extends RuntimeException {
+  public static final class TopicMissingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     TopicMissingException(String topic, String bootstrap) {
@@ -40,16 +40,24 @@ final class KafkaTopics implements AutoCloseable {
 
   private final Map<String, Admin> admins = new ConcurrentHashMap<>();
   private final long timeoutMs;
+  private final String clientId;
 
-  KafkaTopics(long timeoutMs) {
+  /** @param timeoutMs the deadline of every Admin call */
+  public KafkaTopics(long timeoutMs) {
+    this(timeoutMs, "tributary-scheduler");
+  }
+
+  /** @param clientId the Kafka client id of its Admin clients (in broker logs and quotas) */
+  public KafkaTopics(long timeoutMs, String clientId) {
     this.timeoutMs = timeoutMs;
+    this.clientId = clientId;
   }
 
   private Admin admin(String bootstrap) {
     return admins.computeIfAbsent(bootstrap, b -> {
       Properties p = new Properties();
       p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b);
-      p.put(AdminClientConfig.CLIENT_ID_CONFIG, "tributary-scheduler");
+      p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
       p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
       p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
       return Admin.create(p);
@@ -57,7 +65,7 @@ final class KafkaTopics implements AutoCloseable {
   }
 
   /** The topic's partitions, ascending. */
-  List<Integer> partitions(String bootstrap, String topic) {
+  public List<Integer> partitions(String bootstrap, String topic) {
     try {
       TopicDescription d = admin(bootstrap).describeTopics(List.of(topic)).allTopicNames()
           .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
@@ -80,12 +88,12 @@ final class KafkaTopics implements AutoCloseable {
   }
 
   /** Log start offsets of the partitions. */
-  SortedMap<Integer, Long> earliest(String bootstrap, String topic, Collection<Integer> partitions) {
+  public SortedMap<Integer, Long> earliest(String bootstrap, String topic, Collection<Integer> partitions) {
     return offsets(bootstrap, topic, partitions, OffsetSpec.earliest());
   }
 
   /** Log end offsets (next offset to be written) of the partitions. */
-  SortedMap<Integer, Long> latest(String bootstrap, String topic, Collection<Integer> partitions) {
+  public SortedMap<Integer, Long> latest(String bootstrap, String topic, Collection<Integer> partitions) {
     return offsets(bootstrap, topic, partitions, OffsetSpec.latest());
   }
 
