@@ -25,6 +25,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>{@link #choose} is the policy of the {@code scheduler} and {@code runner} processes: a port
  * the user asked for that is taken is an error naming the port and the process kind; the stable
  * default (what containers use) that is taken on a developer machine falls back to a reserved port.
+ *
+ * <p>A bind check alone races: a scheduler and a runner started at the same moment both find 8080
+ * free, and the slower one dies when its HTTP server binds. So every port this class hands out is
+ * also <em>claimed</em> on the host first: a file {@code <tmpdir>/tributary-ports/<port>} created
+ * atomically and holding the claimer's pid. A claim of a live process other than this one means
+ * "taken"; a claim of a dead process is stale and is taken over. Claims are best effort (an
+ * unwritable tmpdir only disables them).
  */
 public final class ListenPorts {
     /** The lowest port {@link #reserve()} hands out. */
@@ -71,7 +78,7 @@ public final class ListenPorts {
             }
             return new Choice(p, false, null);
         }
-        if (bindable(defaultPort)) {
+        if (bindable(defaultPort) && claim(defaultPort)) {
             return new Choice(defaultPort, false, null);
         }
         int r = reserve();
@@ -95,7 +102,7 @@ public final class ListenPorts {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200 && hi > lo; attempt++) {
             int p = lo + rnd.nextInt(hi - lo + 1);
-            if (!HANDED_OUT.contains(p) && bindable(p)) {
+            if (!HANDED_OUT.contains(p) && bindable(p) && claim(p)) {
                 HANDED_OUT.add(p);
                 return p;
             }
@@ -105,6 +112,45 @@ public final class ListenPorts {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException("no free TCP port on this host: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Claims {@code port} for this process on the host: true when it is now (or already was) this
+     * process's claim, false when a live other process holds it.
+     */
+    static boolean claim(int port) {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "tributary-ports");
+        Path file = dir.resolve(Integer.toString(port));
+        long me = ProcessHandle.current().pid();
+        try {
+            Files.createDirectories(dir);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try {
+                    Files.writeString(file, Long.toString(me), java.nio.file.StandardOpenOption.CREATE_NEW,
+                            java.nio.file.StandardOpenOption.WRITE);
+                    return true;
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    long holder;
+                    try {
+                        holder = Long.parseLong(Files.readString(file).trim());
+                    } catch (NumberFormatException | java.nio.file.NoSuchFileException partial) {
+                        holder = -1; // being written or just removed: look again
+                    }
+                    if (holder == me) {
+                        return true;
+                    }
+                    if (holder > 0 && ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)) {
+                        return false;
+                    }
+                    if (holder > 0) {
+                        Files.deleteIfExists(file); // stale: its process is gone
+                    }
+                }
+            }
+            return false;
+        } catch (IOException | SecurityException e) {
+            return true; // claims are best effort: the bind check still applies
         }
     }
 

@@ -110,7 +110,7 @@ class SchedulerClientTest {
         }
         try (SchedulerClient c = client("nobody:1", null)) {
             assertThatThrownBy(() -> c.call("ListTables", s -> s.listTables(ListTablesRequest.getDefaultInstance())))
-                    .isInstanceOf(CliException.class).hasMessageContaining("cannot reach the scheduler at nobody:1")
+                    .isInstanceOf(SchedulerClient.Unreachable.class).hasMessageContaining("cannot reach the scheduler at nobody:1")
                     .hasMessageContaining("tributary scheduler");
         }
     }
@@ -121,5 +121,18 @@ class SchedulerClientTest {
         assertThat(m.find()).isTrue();
         assertThat(m.group(1)).isEqualTo("10.0.0.5:9000");
         assertThat(SchedulerClient.LEADER.matcher("leader=unknown").find()).isFalse();
+    }
+
+    @Test
+    void aLeaseIsDescribedInWordsNeverAsAnAgeSince1970() {
+        long now = 1_796_351_683_000L;
+        assertThat(SchedulerClient.leaseState(new io.tributary.catalog.Lease("s1", "", 3, 0), now))
+                .isEqualTo("the last one, s1, released its lease when it stopped");
+        assertThat(SchedulerClient.leaseState(new io.tributary.catalog.Lease("s1", "h:9000", 3, now - 90_000), now))
+                .isEqualTo("the lease of the last one, s1, expired 90 s ago");
+        assertThat(SchedulerClient.leaseState(new io.tributary.catalog.Lease("s1", "h:9000", 3, now - 3 * 3_600_000L), now))
+                .isEqualTo("the lease of the last one, s1, expired 3 h ago");
+        assertThat(SchedulerClient.leaseState(new io.tributary.catalog.Lease("s1", "h:9000", 3, now - 9 * 86_400_000L), now))
+                .isEqualTo("the lease of the last one, s1, expired 9 days ago");
     }
 }
