@@ -56,6 +56,12 @@ public class DemoCommand implements Callable<Integer> {
     private final boolean tty = System.console() != null;
     private final List<ChildService> children = new ArrayList<>();
 
+    /** {@code p} relative to the repo when it is inside it (the default), else as it is. */
+    private static Path shown(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(Home.repoRoot()) ? Home.repoRoot().relativize(abs) : abs;
+    }
+
     static Path demoDir() {
         return Home.stateDir().resolve("demo");
     }
@@ -136,7 +142,7 @@ public class DemoCommand implements Callable<Integer> {
                 stackEnv.get("TRIBUTARY_DYNAMODB_ENDPOINT"), stackEnv.get("TRIBUTARY_S3_ENDPOINT"));
 
         Files.createDirectories(demoDir());
-        step("starting a scheduler and " + runners + " runners (logs in " + Home.repoRoot().relativize(demoDir()) + ")");
+        step("starting a scheduler and " + runners + " runners (logs in " + shown(demoDir()) + ")");
         List<String> jvm = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         // Every child gets its own reserved port (never port 0: two children binding 0 at once can meet).
         ChildService scheduler = ChildService.start("scheduler", schedulerJar, jvm,

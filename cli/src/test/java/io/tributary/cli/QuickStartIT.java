@@ -238,7 +238,7 @@ class QuickStartIT {
                 "SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT (_partition, _offset)) AS offsets FROM clicks");
         assertThat(q.stdout()).containsPattern("(?m)^\\s*" + (total - bad) + "\\s+" + (total - bad) + "\\s+" + (total - bad) + "\\s*$");
 
-        // Ctrl-C in each terminal (SIGTERM: runners drain), then the stack
+        // stop each terminal (SIGTERM, as `kill` sends; Ctrl-C's SIGINT takes the same shutdown path: runners drain), then the stack
         for (int i = services.size() - 1; i >= 0; i--) {
             Process p = services.get(i);
             p.destroy();
