@@ -108,7 +108,11 @@ final class LeaderElector implements AutoCloseable {
       try {
         wait = held == null ? tryAcquire() : renew();
       } catch (RuntimeException e) {
-        LOG.warnf("lease: catalog call failed (%s); retrying", e.toString());
+        // A transient failure is normal here and costs one renew interval, never the lease (checkExpiry
+        // gives it up only when it has really expired). The one seen on the local stack is the SDK's
+        // "Unable to unmarshall response" on a 200: dynalite (Node) closed a pooled keep-alive connection
+        // mid-response just after the stack started; the next attempt opens a fresh connection.
+        LOG.warnf("lease: catalog call failed (%s); retrying in %d ms", e.toString(), renewInterval.toMillis());
         wait = renewInterval.toMillis();
         checkExpiry();
       }
