@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code RunnerService.Attach} stream is the other implementation (it maps each {@code Assignment}
  * message to {@link Listener#assignmentChanged}).
  */
-interface AssignmentSource extends AutoCloseable {
+public interface AssignmentSource extends AutoCloseable {
 
     /** Receives the runner's complete desired work whenever it changes. */
     interface Listener {

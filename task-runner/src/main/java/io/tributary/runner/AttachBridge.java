@@ -1,5 +1,7 @@
 package io.tributary.runner;
 
+import io.tributary.runner.consume.TableWorker;
+
 import io.tributary.runner.attach.RunnerControl;
 import java.util.ArrayList;
 import java.util.List;

@@ -18,11 +18,11 @@ import java.time.Duration;
  * @param defaultBootstrap  Kafka bootstrap servers when a table definition has none
  * @param defaultBucket     S3 bucket when a table definition has none
  */
-record RunnerConfig(String runnerId, long memoryBudgetBytes, long maxRecordBytes, int flushThreads,
+public record RunnerConfig(String runnerId, long memoryBudgetBytes, long maxRecordBytes, int flushThreads,
         Duration shutdownGrace, Duration pollTimeout, int uploadPartBytes, long rowGroupBytes, String defaultBootstrap,
         String defaultBucket) {
 
-    static RunnerConfig defaults(String runnerId) {
+    public static RunnerConfig defaults(String runnerId) {
         return new RunnerConfig(runnerId, Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 3), 8L << 20,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(30), Duration.ofMillis(100),
                 8 << 20, 32L << 20, null, null);

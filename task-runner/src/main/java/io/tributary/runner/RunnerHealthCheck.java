@@ -1,5 +1,7 @@
 package io.tributary.runner;
 
+import io.tributary.runner.consume.TableWorker;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;

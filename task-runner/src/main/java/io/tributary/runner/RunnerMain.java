@@ -1,5 +1,7 @@
 package io.tributary.runner;
 
+import io.tributary.runner.metrics.MicrometerRunnerMetrics;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;

@@ -1,5 +1,8 @@
 package io.tributary.runner;
 
+import io.tributary.runner.decode.RowSchema;
+import io.tributary.runner.write.PartSchema;
+
 import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableDefinition;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -9,10 +12,10 @@ import org.apache.parquet.schema.MessageType;
  * A table definition version resolved for the data path: row schema, Parquet schema, where parts
  * go and how bad records are handled. Immutable.
  */
-record TableContext(String table, long schemaVersion, TableDefinition definition, RowSchema rowSchema,
+public record TableContext(String table, long schemaVersion, TableDefinition definition, RowSchema rowSchema,
         MessageType partSchema, String bucket, String prefix, CompressionCodecName codec, String bootstrap) {
 
-    static TableContext of(StoredTable stored, RunnerConfig config) {
+    public static TableContext of(StoredTable stored, RunnerConfig config) {
         TableDefinition d = stored.definition();
         RowSchema rs = RowSchema.of(d);
         String bucket = d.output().bucket() == null || d.output().bucket().isBlank() ? config.defaultBucket()
@@ -27,16 +30,16 @@ record TableContext(String table, long schemaVersion, TableDefinition definition
                 d.output().prefix(), codec, bootstrap);
     }
 
-    TableDefinition.ErrorPolicy errorPolicy() {
+    public TableDefinition.ErrorPolicy errorPolicy() {
         return definition.errors().policy();
     }
 
-    String errorsTopic() {
+    public String errorsTopic() {
         String t = definition.errors().topic();
         return t == null || t.isBlank() ? null : t;
     }
 
-    TableDefinition.Flush flush() {
+    public TableDefinition.Flush flush() {
         return definition.flush();
     }
 }

@@ -1,5 +1,12 @@
 package io.tributary.runner;
 
+import io.tributary.runner.buffer.MemoryBudget;
+import io.tributary.runner.write.S3PartWriter;
+import io.tributary.runner.write.AirCompressorCodecFactory;
+import io.tributary.runner.commit.Committer;
+import io.tributary.runner.consume.TableWorker;
+import io.tributary.runner.metrics.RunnerMetrics;
+
 import io.tributary.catalog.Catalog;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,8 +51,9 @@ public final class TaskRunner implements AssignmentSource.Listener, AutoCloseabl
                     return t;
                 });
         MemoryBudget memory = new MemoryBudget(config.memoryBudgetBytes());
-        this.shared = new TableWorker.Shared(config, catalog,
-                new S3PartWriter(s3, new AirCompressorCodecFactory(), config.uploadPartBytes(), config.rowGroupBytes()),
+        S3PartWriter writer = new S3PartWriter(s3, new AirCompressorCodecFactory(), config.uploadPartBytes(),
+                config.rowGroupBytes());
+        this.shared = new TableWorker.Shared(config, catalog, new Committer(catalog, writer, config.runnerId(), metrics),
                 flushExecutor, metrics, memory);
         metrics.bufferedBytes(memory::used);
     }

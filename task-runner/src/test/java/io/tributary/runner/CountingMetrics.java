@@ -1,5 +1,8 @@
 package io.tributary.runner;
 
+import io.tributary.runner.buffer.FlushReason;
+import io.tributary.runner.metrics.RunnerMetrics;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,5 +1,11 @@
 package io.tributary.runner;
 
+import io.tributary.runner.write.S3PartWriter;
+import io.tributary.runner.write.DeadLetterWriter;
+
+
+import io.tributary.runner.buffer.DeadLetter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

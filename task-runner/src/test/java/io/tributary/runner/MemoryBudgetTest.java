@@ -1,5 +1,8 @@
 package io.tributary.runner;
 
+import io.tributary.runner.buffer.FlushReason;
+
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.catalog.DynamoCatalog;

@@ -5,8 +5,8 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
 /** Test helper: an OutputFile in memory. */
-final class MemoryOutputFile implements OutputFile {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+public final class MemoryOutputFile implements OutputFile {
+    public final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     @Override
     public PositionOutputStream create(long blockSizeHint) {

@@ -1,5 +1,7 @@
 package io.tributary.runner;
 
+import io.tributary.runner.write.AirCompressorCodecFactory;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,15 +21,15 @@ import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
 
 /** Test helper: reads Parquet bytes back with parquet-java's own reader (no Hadoop). */
-final class Parts {
+public final class Parts {
     private Parts() {
     }
 
-    record Read(MessageType schema, List<Group> rows, Map<String, String> metadata,
+    public record Read(MessageType schema, List<Group> rows, Map<String, String> metadata,
             org.apache.parquet.hadoop.metadata.ParquetMetadata footer) {
 
         /** Encoding stats of one column, merged over the row groups: [dictionary pages, non-dictionary pages]. */
-        boolean[] dictionaryUse(String column) {
+        public boolean[] dictionaryUse(String column) {
             boolean dict = false;
             boolean plain = false;
             for (var block : footer.getBlocks()) {
@@ -42,7 +44,7 @@ final class Parts {
         }
     }
 
-    static Read read(byte[] bytes) throws IOException {
+    public static Read read(byte[] bytes) throws IOException {
         InputFile in = new InputFile() {
             @Override
             public long getLength() {

@@ -1,5 +1,7 @@
 package io.tributary.runner;
 
+import io.tributary.runner.buffer.FlushReason;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.catalog.AuditReport;

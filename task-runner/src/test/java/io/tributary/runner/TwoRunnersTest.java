@@ -1,5 +1,8 @@
 package io.tributary.runner;
 
+import io.tributary.runner.consume.TableWorker;
+import io.tributary.runner.metrics.RunnerMetrics;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.catalog.DynamoCatalog;

@@ -1,8 +1,16 @@
 package io.tributary.runner.bench;
 
+import io.tributary.runner.buffer.PartitionBuffer;
+import io.tributary.runner.decode.JsonRowDecoder;
+import io.tributary.runner.decode.RowDecoder;
+import io.tributary.runner.decode.RowSchema;
+import io.tributary.runner.write.AirCompressorCodecFactory;
+import io.tributary.runner.write.ParquetPartWriter;
+import io.tributary.runner.write.PartSchema;
+import io.tributary.runner.RunnerConfig;
+
 import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
-import io.tributary.runner.AirCompressorCodecFactory;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,12 +60,10 @@ public final class CeilingMain {
         CompressionCodecName codec = CompressionCodecName.valueOf(
                 a.get("codec", def.output().compression().toString()).toUpperCase(java.util.Locale.ROOT));
 
-        RunnerSeam.check();
-        Object rowSchema = RunnerSeam.ROW_SCHEMA_OF.invokeExact(def);
-        MessageType schema = (MessageType) RunnerSeam.PART_SCHEMA_OF.invokeExact(def.name(), rowSchema);
-        Object decoder = RunnerSeam.NEW_DECODER.invokeExact(rowSchema, 16L << 20);
-        Object writer = RunnerSeam.NEW_WRITER.invokeExact((org.apache.parquet.compression.CompressionCodecFactory)
-                new AirCompressorCodecFactory(), codec, rowGroupBytes);
+        RowSchema rowSchema = RowSchema.of(def);
+        MessageType schema = PartSchema.of(def.name(), rowSchema);
+        RowDecoder decoder = new JsonRowDecoder(rowSchema, 16L << 20);
+        ParquetPartWriter writer = new ParquetPartWriter(new AirCompressorCodecFactory(), codec, rowGroupBytes);
         Pass p = new Pass(def.name(), rowSchema, schema, decoder, writer, events, (int) Math.min(maxRows, Integer.MAX_VALUE),
                 maxBytes);
 
@@ -118,10 +124,10 @@ public final class CeilingMain {
     /** One pass over all events: decode into buffers, write a part whenever the flush policy says. */
     private static final class Pass {
         final String table;
-        final Object rowSchema;
+        final RowSchema rowSchema;
         final MessageType schema;
-        final Object decoder;
-        final Object writer;
+        final RowDecoder decoder;
+        final ParquetPartWriter writer;
         final byte[][] events;
         final int maxRows;
         final long maxBytes;
@@ -134,7 +140,7 @@ public final class CeilingMain {
         long peakBufferBytes;
         private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
 
-        Pass(String table, Object rowSchema, MessageType schema, Object decoder, Object writer, byte[][] events, int maxRows,
+        Pass(String table, RowSchema rowSchema, MessageType schema, RowDecoder decoder, ParquetPartWriter writer, byte[][] events, int maxRows,
                 long maxBytes) {
             this.table = table;
             this.rowSchema = rowSchema;
@@ -146,7 +152,7 @@ public final class CeilingMain {
             this.maxBytes = maxBytes;
         }
 
-        void run() throws Throwable {
+        void run() throws IOException {
             decodeNs = 0;
             encodeNs = 0;
             parts = 0;
@@ -157,32 +163,31 @@ public final class CeilingMain {
             long offset = 0;
             int capacity = Math.min(maxRows, 1 << 16);
             long t0 = mx.getCurrentThreadCpuTime();
-            Object buf = RunnerSeam.NEW_BUFFER.invokeExact(table, 0, rowSchema, offset, 0L, capacity);
+            PartitionBuffer buf = new PartitionBuffer(table, 0, rowSchema, offset, 0L, capacity);
             for (int i = 0; i < events.length; i++) {
                 byte[] e = events[i];
-                String err = (String) RunnerSeam.DECODE.invokeExact(decoder, e, buf);
+                String err = decoder.decode(e, buf);
                 if (err == null) {
-                    RunnerSeam.END_ROW.invokeExact(buf, offset, ts + (offset >> 6), (byte[]) null, e.length);
+                    buf.endRow(offset, ts + (offset >> 6), null, e.length);
                     rows++;
                 } else {
                     bad++;
                 }
                 offset++;
-                int n = (int) RunnerSeam.ROWS.invokeExact(buf);
-                if (n >= maxRows || ((n & 1023) == 0 && n > 0 && (long) RunnerSeam.BUFFER_BYTES.invokeExact(buf) >= maxBytes)
+                int n = buf.rows();
+                if (n >= maxRows || ((n & 1023) == 0 && n > 0 && buf.bytes() >= maxBytes)
                         || (i == events.length - 1 && n > 0)) {
-                    long bb = (long) RunnerSeam.BUFFER_BYTES.invokeExact(buf);
+                    long bb = buf.bytes();
                     peakBufferBytes = Math.max(peakBufferBytes, bb);
                     long t1 = mx.getCurrentThreadCpuTime();
                     decodeNs += t1 - t0;
                     DiscardOutputFile out = new DiscardOutputFile();
-                    Object written = RunnerSeam.WRITE.invokeExact(writer, buf, schema, (org.apache.parquet.io.OutputFile) out,
-                            (Map) Map.of());
+                    writer.write(buf, schema, out, Map.of());
                     parts++;
                     outBytes += out.bytes;
                     t0 = mx.getCurrentThreadCpuTime();
                     encodeNs += t0 - t1;
-                    buf = RunnerSeam.NEW_BUFFER.invokeExact(table, 0, rowSchema, offset, 0L, capacity);
+                    buf = new PartitionBuffer(table, 0, rowSchema, offset, 0L, capacity);
                 }
             }
             decodeNs += mx.getCurrentThreadCpuTime() - t0;
@@ -191,18 +196,7 @@ public final class CeilingMain {
 
     /** The runner's default row group cut (RunnerConfig.defaults), so the ceiling writes parts like the runner. */
     static long runnerRowGroupBytes() {
-        try {
-            Class<?> c = Class.forName("io.tributary.runner.RunnerConfig");
-            java.lang.reflect.Method d = c.getDeclaredMethod("defaults", String.class);
-            d.setAccessible(true);
-            Object cfg = d.invoke(null, "bench");
-            java.lang.reflect.Method rg = c.getDeclaredMethod("rowGroupBytes");
-            rg.setAccessible(true);
-            return (long) rg.invoke(cfg);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            System.err.println("ceiling: cannot read the runner's row group size (" + e + "), using 32 MiB");
-            return 32L << 20;
-        }
+        return RunnerConfig.defaults("bench").rowGroupBytes();
     }
 
     static double median(double[] v) {

@@ -1,4 +1,8 @@
-package io.tributary.runner;
+package io.tributary.runner.write;
+
+import io.tributary.runner.decode.RowSchema;
+import io.tributary.runner.buffer.ColumnVector;
+import io.tributary.runner.buffer.PartitionBuffer;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -22,12 +26,12 @@ import org.apache.parquet.schema.MessageType;
  * Hadoop). Row groups are cut at {@code rowGroupBytes} of buffered page data. Runs on a flush thread;
  * an instance is not shared between threads.
  */
-final class ParquetPartWriter {
+public final class ParquetPartWriter {
     private final CompressionCodecFactory codecs;
     private final CompressionCodecName codec;
     private final long rowGroupBytes;
 
-    ParquetPartWriter(CompressionCodecFactory codecs, CompressionCodecName codec, long rowGroupBytes) {
+    public ParquetPartWriter(CompressionCodecFactory codecs, CompressionCodecName codec, long rowGroupBytes) {
         this.codecs = codecs;
         this.codec = codec;
         this.rowGroupBytes = rowGroupBytes;
@@ -109,12 +113,12 @@ final class ParquetPartWriter {
     }
 
     /** Result of a write: rows and bytes of the file. */
-    record Written(long rows, long bytes) {
+    public record Written(long rows, long bytes) {
     }
 
-    Written write(PartitionBuffer buf, MessageType schema, OutputFile out, Map<String, String> extraMetadata)
+    public Written write(PartitionBuffer buf, MessageType schema, OutputFile out, Map<String, String> extraMetadata)
             throws IOException {
-        ParquetProperties props = properties(schema, buf.schema);
+        ParquetProperties props = properties(schema, buf.schema());
         ParquetFileWriter fw = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, rowGroupBytes, 0,
                 null, props);
         boolean ok = false;
@@ -123,7 +127,7 @@ final class ParquetPartWriter {
             CompressionCodecFactory.BytesInputCompressor compressor = codecs.getCompressor(codec);
             ColumnDescriptor[] descs = schema.getColumns().toArray(new ColumnDescriptor[0]);
             int n = buf.rows();
-            int userCols = buf.columns.length;
+            int userCols = buf.columns().length;
             int row = 0;
             int group = 0;
             if (n == 0) {
@@ -140,17 +144,17 @@ final class ParquetPartWriter {
                 int first = row;
                 while (row < n) {
                     for (int c = 0; c < userCols; c++) {
-                        writeValue(buf.columns[c], buf.schema.field(c), row, w[c]);
+                        writeValue(buf.columns()[c], buf.schema().field(c), row, w[c]);
                     }
-                    w[userCols].write(buf.partition, 0, 0);
-                    w[userCols + 1].write(buf.offsets.values[row], 0, 0);
-                    w[userCols + 2].write(buf.timestamps.values[row], 0, 0);
-                    if (buf.keys != null) {
-                        if (buf.keys.isNull(row)) {
+                    w[userCols].write(buf.partition(), 0, 0);
+                    w[userCols + 1].write(buf.offsets().values()[row], 0, 0);
+                    w[userCols + 2].write(buf.timestamps().values()[row], 0, 0);
+                    if (buf.keys() != null) {
+                        if (buf.keys().isNull(row)) {
                             w[userCols + 3].writeNull(0, 0);
                         } else {
-                            int s = buf.keys.start(row);
-                            w[userCols + 3].write(Binary.fromConstantByteArray(buf.keys.data, s, buf.keys.end(row) - s), 0, 1);
+                            int s = buf.keys().start(row);
+                            w[userCols + 3].write(Binary.fromConstantByteArray(buf.keys().data(), s, buf.keys().end(row) - s), 0, 1);
                         }
                     }
                     store.endRecord();
@@ -189,19 +193,19 @@ final class ParquetPartWriter {
             case STRING, JSON -> {
                 ColumnVector.Binaries b = (ColumnVector.Binaries) col;
                 int s = b.start(row);
-                w.write(Binary.fromConstantByteArray(b.data, s, b.end(row) - s), 0, def);
+                w.write(Binary.fromConstantByteArray(b.data(), s, b.end(row) - s), 0, def);
             }
-            case INT, DATE -> w.write(((ColumnVector.Ints) col).values[row], 0, def);
-            case LONG, TIMESTAMP -> w.write(((ColumnVector.Longs) col).values[row], 0, def);
-            case DOUBLE -> w.write(((ColumnVector.Doubles) col).values[row], 0, def);
-            case BOOLEAN -> w.write(((ColumnVector.Booleans) col).values[row], 0, def);
+            case INT, DATE -> w.write(((ColumnVector.Ints) col).values()[row], 0, def);
+            case LONG, TIMESTAMP -> w.write(((ColumnVector.Longs) col).values()[row], 0, def);
+            case DOUBLE -> w.write(((ColumnVector.Doubles) col).values()[row], 0, def);
+            case BOOLEAN -> w.write(((ColumnVector.Booleans) col).values()[row], 0, def);
             case DECIMAL -> {
                 if (f.decimalAsLong()) {
-                    w.write(((ColumnVector.Longs) col).values[row], 0, def);
+                    w.write(((ColumnVector.Longs) col).values()[row], 0, def);
                 } else {
                     ColumnVector.Binaries b = (ColumnVector.Binaries) col;
                     int s = b.start(row);
-                    w.write(Binary.fromConstantByteArray(b.data, s, b.end(row) - s), 0, def);
+                    w.write(Binary.fromConstantByteArray(b.data(), s, b.end(row) - s), 0, def);
                 }
             }
         }

@@ -1,4 +1,6 @@
-package io.tributary.runner;
+package io.tributary.runner.write;
+
+import io.tributary.runner.buffer.DeadLetter;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -13,11 +15,11 @@ import java.util.zip.GZIPOutputStream;
  * {@code partition}, {@code offset}, {@code timestamp} (epoch ms), {@code key_b64}, {@code value_b64}
  * and {@code error}. Stateless and thread-safe.
  */
-final class DeadLetterWriter {
+public final class DeadLetterWriter {
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     /** Writes all lines and finishes the gzip stream; does not close {@code out}. */
-    void write(List<DeadLetter> letters, OutputStream out) throws IOException {
+    public void write(List<DeadLetter> letters, OutputStream out) throws IOException {
         GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024);
         Base64.Encoder b64 = Base64.getEncoder();
         for (DeadLetter d : letters) {

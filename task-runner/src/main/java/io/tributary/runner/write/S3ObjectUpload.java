@@ -1,4 +1,4 @@
-package io.tributary.runner;
+package io.tributary.runner.write;
 
 import java.io.IOException;
 import java.io.OutputStream;

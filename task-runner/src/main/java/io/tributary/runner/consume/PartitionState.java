@@ -1,4 +1,7 @@
-package io.tributary.runner;
+package io.tributary.runner.consume;
+
+import io.tributary.runner.buffer.PartitionBuffer;
+import io.tributary.runner.metrics.RunnerMetrics;
 
 import io.tributary.catalog.CommitRecord;
 import java.util.concurrent.CompletableFuture;

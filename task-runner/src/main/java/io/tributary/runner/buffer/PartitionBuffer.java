@@ -1,4 +1,6 @@
-package io.tributary.runner;
+package io.tributary.runner.buffer;
+
+import io.tributary.runner.decode.RowSchema;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +13,7 @@ import java.util.List;
  * <p>Owned by the partition's poll thread while it fills; once {@linkplain #seal sealed} it is handed
  * to exactly one flush task and never touched by the poll thread again.
  */
-final class PartitionBuffer {
+public final class PartitionBuffer {
     final String table;
     final int partition;
     final RowSchema schema;
@@ -36,7 +38,7 @@ final class PartitionBuffer {
     private boolean sealed;
     private final long fixedRowBytes;
 
-    PartitionBuffer(String table, int partition, RowSchema schema, long startOffset, long generation, int capacity) {
+    public PartitionBuffer(String table, int partition, RowSchema schema, long startOffset, long generation, int capacity) {
         this.table = table;
         this.partition = partition;
         this.schema = schema;
@@ -63,13 +65,57 @@ final class PartitionBuffer {
         this.fixedRowBytes = 0;
     }
 
+    public String table() {
+        return table;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public RowSchema schema() {
+        return schema;
+    }
+
+    /** The first offset this buffer covers. */
+    public long startOffset() {
+        return startOffset;
+    }
+
+    /** The partition's generation when this buffer was opened (a stale buffer is dropped unwritten). */
+    public long generation() {
+        return generation;
+    }
+
+    /** The user columns, in definition order (the decoder appends into them). */
+    public ColumnVector[] columns() {
+        return columns;
+    }
+
+    public ColumnVector.Longs offsets() {
+        return offsets;
+    }
+
+    public ColumnVector.Longs timestamps() {
+        return timestamps;
+    }
+
+    /** The {@code _key} column, or null when the table does not keep keys. */
+    public ColumnVector.Binaries keys() {
+        return keys;
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return deadLetters;
+    }
+
     /** Rows appended so far. */
-    int rows() {
+    public int rows() {
         return rows;
     }
 
     /** Ends the row that the decoder just filled, with its Kafka metadata. */
-    void endRow(long offset, long timestamp, byte[] key, int valueBytes) {
+    public void endRow(long offset, long timestamp, byte[] key, int valueBytes) {
         touch();
         offsets.append(offset);
         timestamps.append(timestamp);
@@ -92,13 +138,13 @@ final class PartitionBuffer {
     }
 
     /** Rolls back the columns of a row that failed to decode. */
-    void abortRow() {
+    public void abortRow() {
         for (ColumnVector c : columns) {
             c.truncate(rows);
         }
     }
 
-    void addDeadLetter(DeadLetter d) {
+    public void addDeadLetter(DeadLetter d) {
         touch();
         deadLetters.add(d);
         deadLetterBytes += d.bytes();
@@ -106,61 +152,61 @@ final class PartitionBuffer {
     }
 
     /** A bad record under the `skip` policy: counted, and its offset is covered by this buffer. */
-    void addSkipped(long offset) {
+    public void addSkipped(long offset) {
         touch();
         skipped++;
         endOffset = offset + 1;
     }
 
     /** Moves the end past offsets without rows (transaction markers, compacted records). */
-    void advanceEnd(long position) {
+    public void advanceEnd(long position) {
         if (position > endOffset) {
             endOffset = position;
         }
     }
 
     /** Makes this an empty range up to {@code logStart} whose offsets were lost at the source. */
-    void markLost(long logStart) {
+    public void markLost(long logStart) {
         lost = logStart - startOffset;
         endOffset = logStart;
     }
 
     /** Offsets lost at the source (retention) in this range, 0 normally. */
-    long lost() {
+    public long lost() {
         return lost;
     }
 
-    long endOffset() {
+    public long endOffset() {
         return endOffset;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return rows == 0 && deadLetters.isEmpty() && skipped == 0 && endOffset == startOffset;
     }
 
     /** Records covered (rows + dead letters + skipped). */
-    long records() {
+    public long records() {
         return rows + deadLetters.size() + skipped;
     }
 
-    long skipped() {
+    public long skipped() {
         return skipped;
     }
 
-    long minTimestamp() {
+    public long minTimestamp() {
         return rows == 0 ? -1 : minTs;
     }
 
-    long maxTimestamp() {
+    public long maxTimestamp() {
         return rows == 0 ? -1 : maxTs;
     }
 
-    long inputBytes() {
+    public long inputBytes() {
         return inputBytes;
     }
 
     /** Heap held by this buffer's values (used sizes, not capacities). */
-    long bytes() {
+    public long bytes() {
         long b = offsets.bytes() + timestamps.bytes() + deadLetterBytes + fixedRowBytes;
         if (keys != null) {
             b += keys.bytes();
@@ -171,11 +217,11 @@ final class PartitionBuffer {
         return b;
     }
 
-    void seal() {
+    public void seal() {
         sealed = true;
     }
 
-    boolean sealed() {
+    public boolean sealed() {
         return sealed;
     }
 
@@ -186,7 +232,7 @@ final class PartitionBuffer {
     }
 
     /** Time since the first record arrived, 0 while empty. */
-    long ageNanos(long now) {
+    public long ageNanos(long now) {
         return firstRecordNanos < 0 ? 0 : now - firstRecordNanos;
     }
 }

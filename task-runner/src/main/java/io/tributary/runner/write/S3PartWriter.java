@@ -1,4 +1,8 @@
-package io.tributary.runner;
+package io.tributary.runner.write;
+
+import io.tributary.runner.buffer.PartitionBuffer;
+import io.tributary.runner.buffer.DeadLetter;
+import io.tributary.runner.TableContext;
 
 import io.tributary.catalog.ObjectKeys;
 import io.tributary.catalog.PartObject;
@@ -21,14 +25,14 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
  * random suffix so keys are never reused. Deletes them again only when the commit certainly did
  * not publish them. Thread-safe; used by the flush threads.
  */
-final class S3PartWriter {
+public final class S3PartWriter {
     private final S3Client s3;
     private final CompressionCodecFactory codecs;
     private final DeadLetterWriter deadLetters = new DeadLetterWriter();
     private final int uploadPartBytes;
     private final long rowGroupBytes;
 
-    S3PartWriter(S3Client s3, CompressionCodecFactory codecs, int uploadPartBytes, long rowGroupBytes) {
+    public S3PartWriter(S3Client s3, CompressionCodecFactory codecs, int uploadPartBytes, long rowGroupBytes) {
         this.s3 = s3;
         this.codecs = codecs;
         this.uploadPartBytes = uploadPartBytes;
@@ -36,41 +40,41 @@ final class S3PartWriter {
     }
 
     /** The objects written for one buffer. */
-    record Written(List<PartObject> objects, long bytes) {
-        List<String> keys() {
+    public record Written(List<PartObject> objects, long bytes) {
+        public List<String> keys() {
             return objects.stream().map(PartObject::key).toList();
         }
     }
 
     /** A fresh random key suffix. */
-    static String randomSuffix() {
+    public static String randomSuffix() {
         UUID u = UUID.randomUUID();
         return Long.toHexString(u.getMostSignificantBits()) + Long.toHexString(u.getLeastSignificantBits());
     }
 
     /** UTC date of an epoch-millis timestamp. */
-    static LocalDate utcDate(long epochMillis) {
+    public static LocalDate utcDate(long epochMillis) {
         return LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
     }
 
     /**
      * Uploads the data part and the dead-letter file of {@code buf}, whose offset range is
-     * {@code [buf.startOffset, endOffset)}. On failure nothing it wrote is left behind (best effort).
+     * {@code [buf.startOffset(), endOffset)}. On failure nothing it wrote is left behind (best effort).
      */
-    Written write(TableContext t, PartitionBuffer buf, boolean writeDeadLetters) throws IOException {
+    public Written write(TableContext t, PartitionBuffer buf, boolean writeDeadLetters) throws IOException {
         List<PartObject> objects = new ArrayList<>(2);
         long total = 0;
         try {
             if (buf.rows() > 0) {
-                String key = ObjectKeys.data(t.prefix(), t.table(), utcDate(buf.maxTimestamp()), buf.partition,
-                        buf.startOffset, buf.endOffset(), randomSuffix());
+                String key = ObjectKeys.data(t.prefix(), t.table(), utcDate(buf.maxTimestamp()), buf.partition(),
+                        buf.startOffset(), buf.endOffset(), randomSuffix());
                 S3ObjectUpload up = new S3ObjectUpload(s3, t.bucket(), key, "application/vnd.apache.parquet",
                         uploadPartBytes);
                 try {
                     Map<String, String> meta = new LinkedHashMap<>();
                     meta.put("tributary.table", t.table());
-                    meta.put("tributary.partition", Integer.toString(buf.partition));
-                    meta.put("tributary.start_offset", Long.toString(buf.startOffset));
+                    meta.put("tributary.partition", Integer.toString(buf.partition()));
+                    meta.put("tributary.start_offset", Long.toString(buf.startOffset()));
                     meta.put("tributary.end_offset", Long.toString(buf.endOffset()));
                     meta.put("tributary.schema_version", Long.toString(t.schemaVersion()));
                     ParquetPartWriter.Written w = new ParquetPartWriter(codecs, t.codec(), rowGroupBytes)
@@ -83,18 +87,18 @@ final class S3PartWriter {
                     throw e;
                 }
             }
-            if (writeDeadLetters && !buf.deadLetters.isEmpty()) {
+            if (writeDeadLetters && !buf.deadLetters().isEmpty()) {
                 long newest = Long.MIN_VALUE;
-                for (DeadLetter d : buf.deadLetters) {
+                for (DeadLetter d : buf.deadLetters()) {
                     newest = Math.max(newest, d.timestamp());
                 }
-                String key = ObjectKeys.dlq(t.prefix(), t.table(), utcDate(Math.max(newest, 0)), buf.partition,
-                        buf.startOffset, buf.endOffset(), randomSuffix());
+                String key = ObjectKeys.dlq(t.prefix(), t.table(), utcDate(Math.max(newest, 0)), buf.partition(),
+                        buf.startOffset(), buf.endOffset(), randomSuffix());
                 S3ObjectUpload up = new S3ObjectUpload(s3, t.bucket(), key, "application/gzip", uploadPartBytes);
                 try {
-                    deadLetters.write(buf.deadLetters, up.unclosable());
+                    deadLetters.write(buf.deadLetters(), up.unclosable());
                     up.close();
-                    objects.add(PartObject.dlq(key, buf.deadLetters.size(), up.getPos()));
+                    objects.add(PartObject.dlq(key, buf.deadLetters().size(), up.getPos()));
                     total += up.getPos();
                 } catch (IOException | RuntimeException e) {
                     up.abort();
@@ -109,7 +113,7 @@ final class S3PartWriter {
     }
 
     /** Deletes objects that no commit references (best effort; the orphan sweeper catches the rest). */
-    void delete(String bucket, List<String> keys) {
+    public void delete(String bucket, List<String> keys) {
         if (keys.isEmpty()) {
             return;
         }

@@ -1,4 +1,6 @@
-package io.tributary.runner;
+package io.tributary.runner.metrics;
+
+import io.tributary.runner.buffer.FlushReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

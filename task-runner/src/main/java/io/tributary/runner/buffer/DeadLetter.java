@@ -1,9 +1,9 @@
-package io.tributary.runner;
+package io.tributary.runner.buffer;
 
 /** A record that could not become a row, with the reason (naming the column or JSON position). */
-record DeadLetter(int partition, long offset, long timestamp, byte[] key, byte[] value, String error) {
+public record DeadLetter(int partition, long offset, long timestamp, byte[] key, byte[] value, String error) {
 
-    long bytes() {
+    public long bytes() {
         return 64L + (key == null ? 0 : key.length) + (value == null ? 0 : value.length) + error.length();
     }
 }

@@ -1,4 +1,4 @@
-package io.tributary.runner;
+package io.tributary.runner.decode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,10 +7,10 @@ import java.util.List;
  * A column's JSON path: {@code $.a.b}, {@code $.a[0].b}, {@code $['a b']}. Each step is a field
  * name or an array index.
  */
-record JsonPath(String text, List<Object> steps) {
+public record JsonPath(String text, List<Object> steps) {
 
     /** Parses a path; steps are {@code String} (field) or {@code Integer} (array index). */
-    static JsonPath parse(String text) {
+    public static JsonPath parse(String text) {
         String p = text.trim();
         if (!p.startsWith("$")) {
             throw new IllegalArgumentException("JSON path must start with '$': " + text);

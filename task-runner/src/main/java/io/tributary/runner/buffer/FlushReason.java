@@ -1,12 +1,12 @@
-package io.tributary.runner;
+package io.tributary.runner.buffer;
 
 import java.util.Locale;
 
 /** Why a partition buffer was cut into a part; the {@code reason} label of {@code tributary_flush_total}. */
-enum FlushReason {
+public enum FlushReason {
     ROWS, BYTES, AGE, MEMORY, REVOKE, SHUTDOWN;
 
-    String label() {
+    public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 }

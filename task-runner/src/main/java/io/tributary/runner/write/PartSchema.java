@@ -1,4 +1,6 @@
-package io.tributary.runner;
+package io.tributary.runner.write;
+
+import io.tributary.runner.decode.RowSchema;
 
 import io.tributary.catalog.ColumnType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -12,7 +14,7 @@ import org.apache.parquet.schema.Types;
  * in definition order, then {@code _partition} INT32, {@code _offset} INT64, {@code _timestamp}
  * TIMESTAMP(MILLIS, UTC) and, when asked, {@code _key} STRING.
  */
-final class PartSchema {
+public final class PartSchema {
     static final String PARTITION = "_partition";
     static final String OFFSET = "_offset";
     static final String TIMESTAMP = "_timestamp";
@@ -21,7 +23,7 @@ final class PartSchema {
     private PartSchema() {
     }
 
-    static MessageType of(String table, RowSchema schema) {
+    public static MessageType of(String table, RowSchema schema) {
         Types.MessageTypeBuilder b = Types.buildMessage();
         for (RowSchema.Field f : schema.fields()) {
             b.addField(column(f));

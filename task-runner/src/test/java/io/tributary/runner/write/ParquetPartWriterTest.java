@@ -1,4 +1,11 @@
-package io.tributary.runner;
+package io.tributary.runner.write;
+
+import io.tributary.runner.Parts;
+import io.tributary.runner.MemoryOutputFile;
+
+import io.tributary.runner.decode.JsonRowDecoder;
+import io.tributary.runner.decode.RowSchema;
+import io.tributary.runner.buffer.PartitionBuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

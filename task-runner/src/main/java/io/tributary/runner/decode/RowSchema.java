@@ -1,4 +1,4 @@
-package io.tributary.runner;
+package io.tributary.runner.decode;
 
 import io.tributary.catalog.ColumnType;
 import io.tributary.catalog.TableDefinition;
@@ -9,25 +9,25 @@ import java.util.List;
  * The decoded shape of a table's rows: its columns (in definition order) and whether the Kafka key
  * is kept as {@code _key}. Built once per table definition version.
  */
-record RowSchema(List<Field> fields, boolean includeKey) {
+public record RowSchema(List<Field> fields, boolean includeKey) {
 
     /** One column: name, type, parsed JSON path, nullability. */
-    record Field(String name, ColumnType type, JsonPath path, boolean nullable) {
-        static Field of(String name, String type, String path, boolean nullable) {
+    public record Field(String name, ColumnType type, JsonPath path, boolean nullable) {
+        public static Field of(String name, String type, String path, boolean nullable) {
             return new Field(name, ColumnType.parse(type), JsonPath.parse(path == null ? "$." + name : path), nullable);
         }
 
         /** DECIMAL with precision <= 18 is stored as INT64, else as FIXED_LEN_BYTE_ARRAY. */
-        boolean decimalAsLong() {
+        public boolean decimalAsLong() {
             return type.kind() == ColumnType.Kind.DECIMAL && type.precision() <= 18;
         }
 
         /** Bytes of the FIXED_LEN_BYTE_ARRAY holding an unscaled decimal of this precision. */
-        int decimalBytes() {
+        public int decimalBytes() {
             return decimalBytes(type.precision());
         }
 
-        static int decimalBytes(int precision) {
+        public static int decimalBytes(int precision) {
             java.math.BigInteger max = java.math.BigInteger.TEN.pow(precision);
             int bytes = 1;
             while (java.math.BigInteger.ONE.shiftLeft(8 * bytes - 1).compareTo(max) < 0) {
@@ -36,17 +36,17 @@ record RowSchema(List<Field> fields, boolean includeKey) {
             return bytes;
         }
 
-        String describe() {
+        public String describe() {
             return "column '" + name + "' (" + path.text() + ")";
         }
     }
 
-    RowSchema {
+    public RowSchema {
         fields = List.copyOf(fields);
     }
 
     /** The row shape of a table definition. */
-    static RowSchema of(TableDefinition def) {
+    public static RowSchema of(TableDefinition def) {
         List<Field> fs = new ArrayList<>();
         for (TableDefinition.Column c : def.columns()) {
             fs.add(new Field(c.name(), c.type(), JsonPath.parse(c.path()), c.nullable()));
@@ -54,11 +54,11 @@ record RowSchema(List<Field> fields, boolean includeKey) {
         return new RowSchema(fs, def.metadata().contains("_key"));
     }
 
-    int size() {
+    public int size() {
         return fields.size();
     }
 
-    Field field(int i) {
+    public Field field(int i) {
         return fields.get(i);
     }
 }

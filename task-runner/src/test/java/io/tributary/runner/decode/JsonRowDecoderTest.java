@@ -1,4 +1,7 @@
-package io.tributary.runner;
+package io.tributary.runner.decode;
+
+import io.tributary.runner.buffer.ColumnVector;
+import io.tributary.runner.buffer.PartitionBuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,26 +53,26 @@ class JsonRowDecoderTest {
                 + "\"j\":{\"k\": [1, \"two\", null]},\"a\":[{\"x\":\"no\"},{\"x\":\"yes\"}]}";
         assertThat(decode(d, b, json)).isNull();
         assertThat(b.rows()).isEqualTo(1);
-        ColumnVector.Binaries str = (ColumnVector.Binaries) b.columns[0];
-        assertThat(new String(str.data, 0, str.end(0), StandardCharsets.UTF_8)).isEqualTo("héllo ☺ 😀");
-        assertThat(((ColumnVector.Ints) b.columns[1]).get(0)).isEqualTo(-7);
-        assertThat(((ColumnVector.Longs) b.columns[2]).get(0)).isEqualTo(9007199254740993L);
-        assertThat(((ColumnVector.Doubles) b.columns[3]).get(0)).isEqualTo(1500.0);
-        assertThat(((ColumnVector.Booleans) b.columns[4]).get(0)).isTrue();
-        assertThat(((ColumnVector.Longs) b.columns[5]).get(0))
+        ColumnVector.Binaries str = (ColumnVector.Binaries) b.columns()[0];
+        assertThat(new String(str.data(), 0, str.end(0), StandardCharsets.UTF_8)).isEqualTo("héllo ☺ 😀");
+        assertThat(((ColumnVector.Ints) b.columns()[1]).get(0)).isEqualTo(-7);
+        assertThat(((ColumnVector.Longs) b.columns()[2]).get(0)).isEqualTo(9007199254740993L);
+        assertThat(((ColumnVector.Doubles) b.columns()[3]).get(0)).isEqualTo(1500.0);
+        assertThat(((ColumnVector.Booleans) b.columns()[4]).get(0)).isTrue();
+        assertThat(((ColumnVector.Longs) b.columns()[5]).get(0))
                 .isEqualTo(Instant.parse("2024-02-29T22:59:59.123Z").toEpochMilli());
-        assertThat(((ColumnVector.Longs) b.columns[6]).get(0)).isEqualTo(1700000000123L);
-        assertThat(((ColumnVector.Ints) b.columns[7]).get(0)).isEqualTo((int) LocalDate.of(2024, 2, 29).toEpochDay());
-        assertThat(((ColumnVector.Longs) b.columns[8]).get(0)).isEqualTo(1250L);
-        ColumnVector.Binaries big = (ColumnVector.Binaries) b.columns[9];
-        byte[] fixed = java.util.Arrays.copyOfRange(big.data, big.start(0), big.end(0));
+        assertThat(((ColumnVector.Longs) b.columns()[6]).get(0)).isEqualTo(1700000000123L);
+        assertThat(((ColumnVector.Ints) b.columns()[7]).get(0)).isEqualTo((int) LocalDate.of(2024, 2, 29).toEpochDay());
+        assertThat(((ColumnVector.Longs) b.columns()[8]).get(0)).isEqualTo(1250L);
+        ColumnVector.Binaries big = (ColumnVector.Binaries) b.columns()[9];
+        byte[] fixed = java.util.Arrays.copyOfRange(big.data(), big.start(0), big.end(0));
         assertThat(fixed).hasSize(RowSchema.Field.decimalBytes(30));
         assertThat(new BigInteger(fixed)).isEqualTo(new BigInteger("-123456789012345678901234"));
-        ColumnVector.Binaries j = (ColumnVector.Binaries) b.columns[10];
-        assertThat(new String(j.data, j.start(0), j.end(0) - j.start(0), StandardCharsets.UTF_8))
+        ColumnVector.Binaries j = (ColumnVector.Binaries) b.columns()[10];
+        assertThat(new String(j.data(), j.start(0), j.end(0) - j.start(0), StandardCharsets.UTF_8))
                 .isEqualTo("{\"k\": [1, \"two\", null]}");
-        ColumnVector.Binaries arr = (ColumnVector.Binaries) b.columns[11];
-        assertThat(new String(arr.data, arr.start(0), arr.end(0) - arr.start(0), StandardCharsets.UTF_8)).isEqualTo("yes");
+        ColumnVector.Binaries arr = (ColumnVector.Binaries) b.columns()[11];
+        assertThat(new String(arr.data(), arr.start(0), arr.end(0) - arr.start(0), StandardCharsets.UTF_8)).isEqualTo("yes");
     }
 
     @Test
@@ -81,13 +84,13 @@ class JsonRowDecoderTest {
         assertThat(decode(d, b, "{\"a\":null,\"x\":5,\"j\":null}")).isNull();
         assertThat(decode(d, b, "{}")).isNull();
         assertThat(decode(d, b, "{\"a\":3,\"j\":\"s\\\"q\"}")).isNull();
-        assertThat(b.columns[0].isNull(0)).isTrue();
-        assertThat(b.columns[1].isNull(0)).isTrue();
-        assertThat(b.columns[2].isNull(0)).isTrue();
-        assertThat(b.columns[0].isNull(1)).isTrue();
-        assertThat(((ColumnVector.Longs) b.columns[0]).get(2)).isEqualTo(3);
-        ColumnVector.Binaries j = (ColumnVector.Binaries) b.columns[2];
-        assertThat(new String(j.data, j.start(2), j.end(2) - j.start(2), StandardCharsets.UTF_8)).isEqualTo("\"s\\\"q\"");
+        assertThat(b.columns()[0].isNull(0)).isTrue();
+        assertThat(b.columns()[1].isNull(0)).isTrue();
+        assertThat(b.columns()[2].isNull(0)).isTrue();
+        assertThat(b.columns()[0].isNull(1)).isTrue();
+        assertThat(((ColumnVector.Longs) b.columns()[0]).get(2)).isEqualTo(3);
+        ColumnVector.Binaries j = (ColumnVector.Binaries) b.columns()[2];
+        assertThat(new String(j.data(), j.start(2), j.end(2) - j.start(2), StandardCharsets.UTF_8)).isEqualTo("\"s\\\"q\"");
     }
 
     @Test
@@ -128,13 +131,13 @@ class JsonRowDecoderTest {
         assertThat(d.decode(null, b)).contains("tombstone");
         // none of those left anything behind
         assertThat(b.rows()).isZero();
-        for (ColumnVector c : b.columns) {
+        for (ColumnVector c : b.columns()) {
             assertThat(c.size()).isZero();
         }
         // and a good row still decodes after them
         assertThat(decode(d, b, "{\"id\":\"ok\",\"amt\":\"1.10\",\"day\":\"2020-01-01\"}")).isNull();
         assertThat(b.rows()).isEqualTo(1);
-        assertThat(((ColumnVector.Longs) b.columns[7]).get(0)).isEqualTo(110L);
+        assertThat(((ColumnVector.Longs) b.columns()[7]).get(0)).isEqualTo(110L);
     }
 
     @Test
@@ -144,11 +147,11 @@ class JsonRowDecoderTest {
         JsonRowDecoder d = new JsonRowDecoder(s, 1 << 20);
         PartitionBuffer b = buffer(s);
         assertThat(decode(d, b, "{\"a\":1,\"a\":2,\"o\":{\"b\":7,\"c\":[]}}")).isNull();
-        assertThat(((ColumnVector.Longs) b.columns[0]).get(0)).isEqualTo(1);
-        ColumnVector.Binaries o = (ColumnVector.Binaries) b.columns[1];
-        assertThat(new String(o.data, o.start(0), o.end(0) - o.start(0), StandardCharsets.UTF_8)).isEqualTo("{\"b\":7,\"c\":[]}");
-        assertThat(((ColumnVector.Longs) b.columns[2]).get(0)).isEqualTo(7);
-        for (ColumnVector c : b.columns) {
+        assertThat(((ColumnVector.Longs) b.columns()[0]).get(0)).isEqualTo(1);
+        ColumnVector.Binaries o = (ColumnVector.Binaries) b.columns()[1];
+        assertThat(new String(o.data(), o.start(0), o.end(0) - o.start(0), StandardCharsets.UTF_8)).isEqualTo("{\"b\":7,\"c\":[]}");
+        assertThat(((ColumnVector.Longs) b.columns()[2]).get(0)).isEqualTo(7);
+        for (ColumnVector c : b.columns()) {
             assertThat(c.size()).isEqualTo(1);
         }
     }

@@ -1,4 +1,4 @@
-package io.tributary.runner;
+package io.tributary.runner.write;
 
 import io.airlift.compress.Compressor;
 import io.airlift.compress.Decompressor;

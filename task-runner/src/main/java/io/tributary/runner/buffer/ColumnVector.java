@@ -1,4 +1,4 @@
-package io.tributary.runner;
+package io.tributary.runner.buffer;
 
 import java.util.Arrays;
 
@@ -7,7 +7,7 @@ import java.util.Arrays;
  * {@link #truncate(int)} rolls back a row that failed to decode. Not thread-safe: owned by the
  * poll thread while filling, then handed over whole to one flush thread.
  */
-abstract class ColumnVector {
+public abstract class ColumnVector {
     protected int size;
     protected boolean[] nulls;
 
@@ -15,20 +15,20 @@ abstract class ColumnVector {
         this.nulls = nullable ? new boolean[capacity] : null;
     }
 
-    final int size() {
+    public final int size() {
         return size;
     }
 
-    final boolean isNull(int row) {
+    public final boolean isNull(int row) {
         return nulls != null && nulls[row];
     }
 
-    abstract void appendNull();
+    public abstract void appendNull();
 
-    abstract void truncate(int rows);
+    public abstract void truncate(int rows);
 
     /** Bytes this column holds (used size, not capacity). */
-    abstract long bytes();
+    public abstract long bytes();
 
     protected final void markNull(boolean isNull) {
         if (nulls != null) {
@@ -39,15 +39,20 @@ abstract class ColumnVector {
         }
     }
 
-    static final class Longs extends ColumnVector {
+    public static final class Longs extends ColumnVector {
         long[] values;
+
+        /** The values (row i at index i); read-only for writers, valid until the next append. */
+        public long[] values() {
+            return values;
+        }
 
         Longs(boolean nullable, int capacity) {
             super(nullable, capacity);
             values = new long[capacity];
         }
 
-        void append(long v) {
+        public void append(long v) {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -55,12 +60,12 @@ abstract class ColumnVector {
             values[size++] = v;
         }
 
-        long get(int row) {
+        public long get(int row) {
             return values[row];
         }
 
         @Override
-        void appendNull() {
+        public void appendNull() {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -69,25 +74,30 @@ abstract class ColumnVector {
         }
 
         @Override
-        void truncate(int rows) {
+        public void truncate(int rows) {
             size = Math.min(size, rows);
         }
 
         @Override
-        long bytes() {
+        public long bytes() {
             return size * (nulls == null ? 8L : 9L);
         }
     }
 
-    static final class Ints extends ColumnVector {
+    public static final class Ints extends ColumnVector {
         int[] values;
+
+        /** The values (row i at index i); read-only for writers, valid until the next append. */
+        public int[] values() {
+            return values;
+        }
 
         Ints(boolean nullable, int capacity) {
             super(nullable, capacity);
             values = new int[capacity];
         }
 
-        void append(int v) {
+        public void append(int v) {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -95,12 +105,12 @@ abstract class ColumnVector {
             values[size++] = v;
         }
 
-        int get(int row) {
+        public int get(int row) {
             return values[row];
         }
 
         @Override
-        void appendNull() {
+        public void appendNull() {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -109,25 +119,30 @@ abstract class ColumnVector {
         }
 
         @Override
-        void truncate(int rows) {
+        public void truncate(int rows) {
             size = Math.min(size, rows);
         }
 
         @Override
-        long bytes() {
+        public long bytes() {
             return size * (nulls == null ? 4L : 5L);
         }
     }
 
-    static final class Doubles extends ColumnVector {
+    public static final class Doubles extends ColumnVector {
         double[] values;
+
+        /** The values (row i at index i); read-only for writers, valid until the next append. */
+        public double[] values() {
+            return values;
+        }
 
         Doubles(boolean nullable, int capacity) {
             super(nullable, capacity);
             values = new double[capacity];
         }
 
-        void append(double v) {
+        public void append(double v) {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -135,12 +150,12 @@ abstract class ColumnVector {
             values[size++] = v;
         }
 
-        double get(int row) {
+        public double get(int row) {
             return values[row];
         }
 
         @Override
-        void appendNull() {
+        public void appendNull() {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -149,25 +164,30 @@ abstract class ColumnVector {
         }
 
         @Override
-        void truncate(int rows) {
+        public void truncate(int rows) {
             size = Math.min(size, rows);
         }
 
         @Override
-        long bytes() {
+        public long bytes() {
             return size * (nulls == null ? 8L : 9L);
         }
     }
 
-    static final class Booleans extends ColumnVector {
+    public static final class Booleans extends ColumnVector {
         boolean[] values;
+
+        /** The values (row i at index i); read-only for writers, valid until the next append. */
+        public boolean[] values() {
+            return values;
+        }
 
         Booleans(boolean nullable, int capacity) {
             super(nullable, capacity);
             values = new boolean[capacity];
         }
 
-        void append(boolean v) {
+        public void append(boolean v) {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -175,12 +195,12 @@ abstract class ColumnVector {
             values[size++] = v;
         }
 
-        boolean get(int row) {
+        public boolean get(int row) {
             return values[row];
         }
 
         @Override
-        void appendNull() {
+        public void appendNull() {
             if (size == values.length) {
                 values = Arrays.copyOf(values, Math.max(16, values.length * 2));
             }
@@ -189,18 +209,18 @@ abstract class ColumnVector {
         }
 
         @Override
-        void truncate(int rows) {
+        public void truncate(int rows) {
             size = Math.min(size, rows);
         }
 
         @Override
-        long bytes() {
+        public long bytes() {
             return size * (nulls == null ? 1L : 2L);
         }
     }
 
     /** Variable-length values (UTF-8 strings, JSON text, big decimals) in one shared byte array. */
-    static final class Binaries extends ColumnVector {
+    public static final class Binaries extends ColumnVector {
         byte[] data;
         int[] ends; // ends[i] = end (exclusive) of value i in data
         int dataLength;
@@ -211,16 +231,16 @@ abstract class ColumnVector {
             data = new byte[Math.max(64, capacity * 16)];
         }
 
-        int start(int row) {
+        public int start(int row) {
             return row == 0 ? 0 : ends[row - 1];
         }
 
-        int end(int row) {
+        public int end(int row) {
             return ends[row];
         }
 
         /** Ensures room for {@code more} bytes after {@link #dataLength}. */
-        void reserve(int more) {
+        public void reserve(int more) {
             long need = (long) dataLength + more;
             if (need > data.length) {
                 if (need > Integer.MAX_VALUE - 16) {
@@ -231,7 +251,7 @@ abstract class ColumnVector {
         }
 
         /** Ends the value whose bytes were written at {@code data[start(size) .. dataLength)}. */
-        void endValue() {
+        public void endValue() {
             if (size == ends.length) {
                 ends = Arrays.copyOf(ends, Math.max(16, ends.length * 2));
             }
@@ -239,7 +259,22 @@ abstract class ColumnVector {
             ends[size++] = dataLength;
         }
 
-        void append(byte[] src, int off, int len) {
+        /** The value bytes (values end at {@link #end}); read-only for writers, valid until the next append. */
+        public byte[] data() {
+            return data;
+        }
+
+        /** Appends {@code src} in double quotes as one value (a JSON string that was already escaped). */
+        public void appendQuoted(byte[] src) {
+            reserve(src.length + 2);
+            data[dataLength++] = '"';
+            System.arraycopy(src, 0, data, dataLength, src.length);
+            dataLength += src.length;
+            data[dataLength++] = '"';
+            endValue();
+        }
+
+        public void append(byte[] src, int off, int len) {
             reserve(len);
             System.arraycopy(src, off, data, dataLength, len);
             dataLength += len;
@@ -247,7 +282,7 @@ abstract class ColumnVector {
         }
 
         /** Appends chars as UTF-8 (lone surrogates become '?'). */
-        void appendUtf8(char[] chars, int off, int len) {
+        public void appendUtf8(char[] chars, int off, int len) {
             reserve(len * 3);
             byte[] d = data;
             int p = dataLength;
@@ -278,7 +313,7 @@ abstract class ColumnVector {
         }
 
         @Override
-        void appendNull() {
+        public void appendNull() {
             if (size == ends.length) {
                 ends = Arrays.copyOf(ends, Math.max(16, ends.length * 2));
             }
@@ -287,7 +322,7 @@ abstract class ColumnVector {
         }
 
         @Override
-        void truncate(int rows) {
+        public void truncate(int rows) {
             if (rows < size) {
                 size = rows;
                 dataLength = rows == 0 ? 0 : ends[rows - 1];
@@ -295,7 +330,7 @@ abstract class ColumnVector {
         }
 
         @Override
-        long bytes() {
+        public long bytes() {
             return dataLength + size * (nulls == null ? 4L : 5L);
         }
     }

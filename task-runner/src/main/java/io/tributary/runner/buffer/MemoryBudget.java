@@ -1,4 +1,4 @@
-package io.tributary.runner;
+package io.tributary.runner.buffer;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,22 +7,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * against the configured budget. Poll threads add, flush threads release; the peak is kept so tests
  * and operators can check the budget held. Thread-safe.
  */
-final class MemoryBudget {
+public final class MemoryBudget {
     private final long budget;
     private final AtomicLong used = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong largestPoll = new AtomicLong();
 
-    MemoryBudget(long budget) {
+    public MemoryBudget(long budget) {
         this.budget = budget;
     }
 
-    long budget() {
+    public long budget() {
         return budget;
     }
 
     /** Adds (or with a negative delta releases) bytes; returns the new total. */
-    long add(long delta) {
+    public long add(long delta) {
         long now = used.addAndGet(delta);
         if (delta > 0) {
             peak.accumulateAndGet(now, Math::max);
@@ -30,25 +30,25 @@ final class MemoryBudget {
         return now;
     }
 
-    long used() {
+    public long used() {
         return used.get();
     }
 
-    boolean over() {
+    public boolean over() {
         return used.get() > budget;
     }
 
     /** Highest total ever seen. */
-    long peak() {
+    public long peak() {
         return peak.get();
     }
 
-    void pollBatch(long bytes) {
+    public void pollBatch(long bytes) {
         largestPoll.accumulateAndGet(bytes, Math::max);
     }
 
     /** Decoded bytes of the largest single poll batch appended so far. */
-    long largestPollBatch() {
+    public long largestPollBatch() {
         return largestPoll.get();
     }
 }

@@ -1,4 +1,7 @@
-package io.tributary.runner;
+package io.tributary.runner.decode;
+
+import io.tributary.runner.buffer.ColumnVector;
+import io.tributary.runner.buffer.PartitionBuffer;
 
 import io.tributary.catalog.ColumnType;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -25,7 +28,7 @@ import java.util.Map;
  * too large) leaves the buffer unchanged and yields an error message that names the column or the
  * JSON position. Not thread-safe: one decoder per poll thread.
  */
-final class JsonRowDecoder {
+public final class JsonRowDecoder implements RowDecoder {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
     private static final int[] NONE = new int[0];
 
@@ -57,7 +60,7 @@ final class JsonRowDecoder {
     private JsonParser p;
     private byte[] doc;
 
-    JsonRowDecoder(RowSchema schema, long maxRecordBytes) {
+    public JsonRowDecoder(RowSchema schema, long maxRecordBytes) {
         this.schema = schema;
         this.fields = schema.fields().toArray(new RowSchema.Field[0]);
         this.maxRecordBytes = maxRecordBytes;
@@ -100,7 +103,8 @@ final class JsonRowDecoder {
      *
      * @return null when the row was appended, else why not (the buffer is unchanged)
      */
-    String decode(byte[] value, PartitionBuffer buffer) {
+    @Override
+    public String decode(byte[] value, PartitionBuffer buffer) {
         if (value == null) {
             return "null value (tombstone): expected a JSON object";
         }
@@ -133,7 +137,7 @@ final class JsonRowDecoder {
             for (int i = 0; i < fields.length; i++) {
                 if (stamp[i] != current) {
                     if (fields[i].nullable()) {
-                        buf.columns[i].appendNull();
+                        buf.columns()[i].appendNull();
                     } else {
                         throw new BadRecord(fields[i].describe() + ": missing required value");
                     }
@@ -183,7 +187,7 @@ final class JsonRowDecoder {
                     throw mismatch(f, t, startLoc);
                 }
                 stamp[col] = current;
-                ((ColumnVector.Binaries) buf.columns[col]).append(docBytes(), (int) start, (int) (end - start));
+                ((ColumnVector.Binaries) buf.columns()[col]).append(docBytes(), (int) start, (int) (end - start));
             }
             return;
         }
@@ -236,7 +240,7 @@ final class JsonRowDecoder {
 
     private void setScalar(int col, JsonToken t) throws IOException {
         RowSchema.Field f = fields[col];
-        ColumnVector v = buf.columns[col];
+        ColumnVector v = buf.columns()[col];
         if (t == JsonToken.VALUE_NULL) {
             if (!f.nullable()) {
                 throw new BadRecord(f.describe() + ": null in a non-nullable column at " + where(p.currentTokenLocation()));
@@ -455,12 +459,7 @@ final class JsonRowDecoder {
         switch (t) {
             case VALUE_STRING -> {
                 byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(p.getText());
-                v.reserve(quoted.length + 2);
-                v.data[v.dataLength++] = '"';
-                System.arraycopy(quoted, 0, v.data, v.dataLength, quoted.length);
-                v.dataLength += quoted.length;
-                v.data[v.dataLength++] = '"';
-                v.endValue();
+                v.appendQuoted(quoted);
             }
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
                 byte[] b = p.getText().getBytes(StandardCharsets.US_ASCII);

@@ -1,4 +1,4 @@
-package io.tributary.runner;
+package io.tributary.runner.decode;
 
 import java.time.DateTimeException;
 import java.time.LocalDate;
