@@ -175,7 +175,7 @@ class JsonRowDecoderTest {
         }
         for (String c : cases) {
             for (int[] ps : new int[][] {{10, 2}, {12, 2}, {5, 0}, {18, 4}, {3, 3}}) {
-                long fast = JsonRowDecoder.fastUnscaled(c.toCharArray(), 0, c.length(), ps[0], ps[1]);
+                long fast = Decimals.fastUnscaled(c.toCharArray(), 0, c.length(), ps[0], ps[1]);
                 Long exact;
                 try {
                     java.math.BigDecimal d = new java.math.BigDecimal(c).setScale(ps[1], java.math.RoundingMode.UNNECESSARY);
