@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.catalog.AuditReport;
+import io.tributary.catalog.AwsClients;
 import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableNotFoundException;
 import java.io.PrintStream;
@@ -66,12 +67,12 @@ public class AuditCommand implements Callable<Integer> {
     static Outcome audit(Map<String, String> env, String table, boolean deep, PrintStream progress) {
         try (CatalogAccess c = new CatalogAccess(env)) {
             StoredTable t = c.call(cat -> cat.getTable(table))
-                    .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + Aws.catalogTable(env)));
+                    .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + CatalogAccess.tableName(env)));
             AuditReport report;
             try {
                 report = c.call(cat -> cat.audit(table));
             } catch (TableNotFoundException e) {
-                throw new CliException("no table '" + table + "' in catalog " + Aws.catalogTable(env));
+                throw new CliException("no table '" + table + "' in catalog " + CatalogAccess.tableName(env));
             }
             if (!deep) {
                 return new Outcome(report, null);
@@ -79,7 +80,7 @@ public class AuditCommand implements Callable<Integer> {
             List<Integer> parts = report.partitions().stream().map(AuditReport.PartitionSummary::partition).toList();
             long total = report.records();
             boolean tty = progress != null && System.console() != null;
-            try (S3Client s3 = Aws.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket())) {
+            try (S3Client s3 = AwsClients.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket())) {
                 long[] done = {0};
                 DeepAudit.Result d = c.call(cat -> DeepAudit.run(cat, files, table, parts,
                         t.definition().metadata().contains("_timestamp"), rec -> {

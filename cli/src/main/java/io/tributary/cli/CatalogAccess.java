@@ -1,5 +1,6 @@
 package io.tributary.cli;
 
+import io.tributary.catalog.AwsClients;
 import io.tributary.catalog.DynamoCatalog;
 import java.util.Map;
 import java.util.function.Function;
@@ -15,8 +16,13 @@ final class CatalogAccess implements AutoCloseable {
 
     CatalogAccess(Map<String, String> env) {
         this.env = env;
-        this.client = Aws.dynamo(env);
-        this.catalog = Aws.catalog(client, env);
+        this.client = AwsClients.dynamo(env);
+        this.catalog = DynamoCatalog.builder().client(client).tableName(tableName(env)).build();
+    }
+
+    /** The catalog table of {@code env}: {@code TRIBUTARY_CATALOG_TABLE}, else the default. */
+    static String tableName(Map<String, String> env) {
+        return env.getOrDefault("TRIBUTARY_CATALOG_TABLE", DynamoCatalog.DEFAULT_TABLE);
     }
 
     /** Runs {@code f} on the catalog; a missing table or unreachable endpoint is a CliException. */
@@ -24,10 +30,10 @@ final class CatalogAccess implements AutoCloseable {
         try {
             return f.apply(catalog);
         } catch (ResourceNotFoundException e) {
-            throw new CliException("catalog table " + Aws.catalogTable(env) + " does not exist" + where()
+            throw new CliException("catalog table " + tableName(env) + " does not exist" + where()
                     + " (the scheduler creates it on start; `tributary local up` does too)");
         } catch (SdkClientException e) {
-            throw Errors.aws("DynamoDB (the catalog " + Aws.catalogTable(env) + ")",
+            throw Errors.aws("DynamoDB (the catalog " + tableName(env) + ")",
                     Errors.endpoint(env, "TRIBUTARY_DYNAMODB_ENDPOINT"), e);
         }
     }

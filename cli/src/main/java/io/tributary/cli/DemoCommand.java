@@ -2,13 +2,13 @@ package io.tributary.cli;
 
 import io.tributary.api.v1.CreateTableRequest;
 import io.tributary.api.v1.GetStatusRequest;
+import io.tributary.bench.load.EventGenerator;
+import io.tributary.bench.load.LoadProducer;
 import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.DynamoCatalog;
 import io.tributary.catalog.Lease;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
-import io.tributary.cli.load.EventGenerator;
-import io.tributary.cli.load.LoadProducer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.tributary.cli;
 
-import io.tributary.cli.load.EventGenerator;
-import io.tributary.cli.load.LoadProducer;
+import io.tributary.bench.load.EventGenerator;
+import io.tributary.bench.load.LoadProducer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

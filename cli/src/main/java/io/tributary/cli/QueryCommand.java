@@ -1,5 +1,6 @@
 package io.tributary.cli;
 
+import io.tributary.catalog.AwsClients;
 import io.tributary.catalog.ColumnType;
 import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.PartObject;
@@ -52,7 +53,7 @@ public class QueryCommand implements Callable<Integer> {
     static String run(Map<String, String> env, String table, String sql, int maxRows) {
         try (CatalogAccess c = new CatalogAccess(env)) {
             StoredTable t = c.call(cat -> cat.getTable(table))
-                    .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + Aws.catalogTable(env)));
+                    .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + CatalogAccess.tableName(env)));
             List<String> keys = c.call(cat -> {
                 List<String> ks = new ArrayList<>();
                 for (int p : cat.partitions(table)) {
@@ -67,7 +68,7 @@ public class QueryCommand implements Callable<Integer> {
                 }
                 return ks;
             });
-            try (S3Client s3 = Aws.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket())) {
+            try (S3Client s3 = AwsClients.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket())) {
                 List<Path> paths;
                 try {
                     paths = files.getAll(keys);

@@ -92,7 +92,7 @@ final class SchedulerClient implements AutoCloseable {
             lease = c.call(cat -> cat.currentLease());
         }
         if (lease.isEmpty() || lease.get().address().isBlank()) {
-            throw new CliException("no scheduler has ever led (no lease#scheduler item in " + Aws.catalogTable(env)
+            throw new CliException("no scheduler has ever led (no lease#scheduler item in " + CatalogAccess.tableName(env)
                     + "): start one with `tributary scheduler` or pass --scheduler host:port");
         }
         Lease l = lease.get();

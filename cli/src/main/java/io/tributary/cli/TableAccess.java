@@ -70,7 +70,7 @@ final class TableAccess implements AutoCloseable {
             }
         }
         T out = catalog().call(c -> direct.apply(new Direct(new TableLifecycle(c, kafka()), c, kafka())));
-        path = "directly in the catalog " + Aws.catalogTable(env) + " (" + fallbackReason
+        path = "directly in the catalog " + CatalogAccess.tableName(env) + " (" + fallbackReason
                 + "; a scheduler leader picks the change up when it runs)";
         return out;
     }

@@ -1,4 +1,4 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.tributary.cli.load;
+package io.tributary.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,8 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tributary.cli.load.LoadProducer;
+import io.tributary.bench.load.LoadProducer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import java.util.Map;
  * standalone worker of its own, JDBC catalog on SQLite, S3FileIO against the stack's S3 server, on
  * the same pre-loaded topic as the e2e stage. Measures the worker's CPU-seconds (utime+stime) from
  * "Kafka Connect started" until the table's current snapshot holds every record, and that time.
- * Its classpath comes from {@code infra/peer/pom.xml} (resolved by Maven at bench time).
+ * Its classpath comes from {@code bench/peer/pom.xml} (resolved by Maven at bench time).
  */
 final class Peer {
     static final String ICEBERG_TABLE = "bench.events";
@@ -176,7 +176,7 @@ final class Peer {
 
     private String icebergVersion() {
         try {
-            String pom = Files.readString(bench.home().resolve("infra/peer/pom.xml"));
+            String pom = Files.readString(bench.home().resolve("bench/peer/pom.xml"));
             int i = pom.indexOf("<iceberg.version>");
             return pom.substring(i + 17, pom.indexOf('<', i + 17));
         } catch (IOException | RuntimeException e) {
@@ -224,10 +224,10 @@ final class Peer {
         return last;
     }
 
-    /** Resolves (and compiles) infra/peer with the repo's Maven wrapper; returns the peer's classpath. */
+    /** Resolves (and compiles) bench/peer with the repo's Maven wrapper; returns the peer's classpath. */
     private String classpath(Path dir) {
         Path home = bench.home();
-        Path pom = home.resolve("infra/peer/pom.xml");
+        Path pom = home.resolve("bench/peer/pom.xml");
         Path out = dir.resolve("peer.classpath");
         try {
             Files.createDirectories(dir);
@@ -245,9 +245,9 @@ final class Peer {
         }
         try {
             Path jar;
-            try (var files = Files.list(home.resolve("infra/peer/target"))) {
+            try (var files = Files.list(home.resolve("bench/peer/target"))) {
                 jar = files.filter(p -> p.getFileName().toString().endsWith(".jar")).findFirst()
-                        .orElseThrow(() -> new BenchException("infra/peer/target has no jar after package"));
+                        .orElseThrow(() -> new BenchException("bench/peer/target has no jar after package"));
             }
             return jar + ":" + Files.readString(out).trim();
         } catch (IOException e) {

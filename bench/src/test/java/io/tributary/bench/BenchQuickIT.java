@@ -1,4 +1,4 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,8 +15,9 @@ import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CI smoke of {@code tributary bench --quick} through the packaged CLI: it runs, writes the JSON,
- * Markdown and SVG, and the JSON has every headline field (numbers are printed, never asserted: CI
+ * CI smoke of {@code tributary bench --quick} (run by {@link QuickBenchMain} in a child JVM on this
+ * module's test classpath; the CLI's {@code bench} command calls the same {@link Benchmark#run}): it
+ * runs, writes the JSON, Markdown and SVG, and the JSON has every headline field (numbers are printed, never asserted: CI
  * machines are shared and noisy). It takes a few minutes (and the first run downloads the peer's
  * jars), so it runs where {@code CI=true} (as CI sets it) or with {@code TRIBUTARY_BENCH_IT=1}, and
  * {@code TRIBUTARY_BENCH_IT=0} turns it off.
@@ -37,11 +38,11 @@ class BenchQuickIT {
 
     @Test
     void quickBenchWritesAFullReport() throws Exception {
-        String jar = System.getProperty("tributary.cli.app");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path root = Path.of(System.getProperty("tributary.repo.root", "..")).toAbsolutePath().normalize();
         Path out = tmp.resolve("results");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Dtributary.home=" + root, "-jar", jar, "bench", "--quick", "--out", out.toString()));
+                "-XX:TieredStopAtLevel=1", "-Dtributary.home=" + root, "-cp", cp, QuickBenchMain.class.getName(), "--out", out.toString()));
         Path log = tmp.resolve("bench.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("TRIBUTARY_STATE_DIR", tmp.resolve("state").toString());

@@ -1,4 +1,4 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 /** A bench stage failed; the message says what and why (it ends up in the report's notes). */
 final class BenchException extends RuntimeException {

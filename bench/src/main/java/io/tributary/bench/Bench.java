@@ -1,14 +1,15 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.bench.load.EventGenerator;
+import io.tributary.bench.load.LoadProducer;
+import io.tributary.catalog.AwsClients;
 import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.DynamoCatalog;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
-import io.tributary.cli.load.EventGenerator;
-import io.tributary.cli.load.LoadProducer;
 import io.tributary.infra.LocalStack;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -40,10 +41,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -54,7 +51,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 final class Bench {
     static final List<String> STAGES = List.of("ceiling", "raw", "e2e", "freshness", "failover", "peer");
-    static final String SEED_NOTE = "events: io.tributary.cli.load.EventGenerator (the `produce` generator), seed 7, no bad records";
+    static final String SEED_NOTE = "events: io.tributary.bench.load.EventGenerator (the `produce` generator), seed 7, no bad records";
     private static final long SEED = 7;
 
     private final Sizes sizes;
@@ -272,11 +269,7 @@ final class Bench {
         stack.startAll();
         stack.pids().values().forEach(ChildProcess::watchdog);
         env = new LinkedHashMap<>(stack.env());
-        ddb = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.builder().build())
-                .endpointOverride(URI.create(env.get("TRIBUTARY_DYNAMODB_ENDPOINT"))).region(Region.of(LocalStack.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(LocalStack.ACCESS_KEY_ID,
-                        LocalStack.SECRET_ACCESS_KEY)))
-                .build();
+        ddb = AwsClients.dynamo(env);
         catalog = DynamoCatalog.builder().client(ddb).tableName(env.get("TRIBUTARY_CATALOG_TABLE")).build();
         catalog.createCatalogTableIfAbsent();
         res.details("stack").put("kafka", env.get("TRIBUTARY_KAFKA_BOOTSTRAP"));

@@ -1,4 +1,4 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,6 +1,6 @@
-package io.tributary.cli.bench;
+package io.tributary.cli;
 
-import java.nio.file.Files;
+import io.tributary.bench.Benchmark;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,39 +56,21 @@ public class BenchCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty("tributary.home", System.getenv().getOrDefault("TRIBUTARY_HOME", ".")))
                 .toAbsolutePath().normalize();
         if (report != null) {
-            Results r = Results.read(report);
-            String base = report.getFileName().toString().replaceFirst("\\.json$", "");
-            Path svg = report.resolveSibling(base + ".svg");
-            Files.writeString(svg, Report.svg(r));
-            Files.writeString(report.resolveSibling(base + ".md"), Report.markdown(r, svg.getFileName().toString()));
-            System.out.println("wrote " + report.resolveSibling(base + ".md") + " and " + svg);
+            Benchmark.render(report);
             return 0;
         }
-        Sizes sizes = quick ? Sizes.quick() : Sizes.full();
-        if (e2eMb != null) {
-            sizes = new Sizes(sizes.mode(), sizes.ceilingEvents(), sizes.ceilingPasses(), sizes.ceilingWarmupCpuS(),
-                    e2eMb * 1_000_000, sizes.partitions(), sizes.freshnessSeconds(), sizes.freshnessWarmupSeconds(),
-                    sizes.failoverKills(), e2eMb * 1_000_000, sizes.stageTimeoutSeconds());
-        }
-        Set<String> stages = new LinkedHashSet<>(only == null || only.isEmpty() ? Bench.STAGES : only);
+        Set<String> stages = new LinkedHashSet<>(only == null || only.isEmpty() ? Benchmark.STAGES : only);
         if (skip != null) {
             skip.forEach(stages::remove);
         }
         for (String s : stages) {
-            if (!Bench.STAGES.contains(s)) {
+            if (!Benchmark.STAGES.contains(s)) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "unknown stage '" + s + "'; stages: " + String.join(", ", Bench.STAGES));
+                        "unknown stage '" + s + "'; stages: " + String.join(", ", Benchmark.STAGES));
             }
         }
         Path outDir = out != null ? out.toAbsolutePath() : home.resolve("bench-results");
-        Bench bench = new Bench(sizes, home, outDir, stages, jfr, keep);
-        Path json = bench.run();
-        Results r = Results.read(json);
-        for (String k : Results.HEADLINE) {
-            Double v = r.get(k);
-            System.out.printf("%-28s %s%n", k, v == null ? "null" : Report.fmt(v));
-        }
-        System.out.println("results: " + json);
+        Benchmark.run(home, outDir, quick, e2eMb, stages, jfr, keep);
         return 0;
     }
 }

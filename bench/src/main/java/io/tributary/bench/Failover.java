@@ -1,10 +1,10 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.bench.load.LoadProducer;
 import io.tributary.catalog.Assignment;
 import io.tributary.catalog.CommitRecord;
-import io.tributary.cli.load.LoadProducer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.DynamoCatalog;

@@ -1,4 +1,4 @@
-package io.tributary.cli.load;
+package io.tributary.bench.load;
 
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 /**
- * The bench's table: every field of {@link io.tributary.cli.load.EventGenerator}'s click events
+ * The bench's table: every field of {@link io.tributary.bench.load.EventGenerator}'s click events
  * (the CLI's {@code produce} generator, ~250-byte JSON) as typed columns, as a YAML definition
  * (what {@code tributary table create -f} takes) and as the peer's Iceberg schema.
  */

@@ -1,4 +1,4 @@
-package io.tributary.cli.bench;
+package io.tributary.bench;
 
 /** How big each stage is: the full run (for a quiet machine) or {@code --quick} (a CI smoke, < 3 min). */
 record Sizes(String mode, long ceilingEvents, int ceilingPasses, double ceilingWarmupCpuS, long e2eBytes, int partitions,
