@@ -59,10 +59,7 @@ class HandoverTest {
 
   @Test
   void stickyOwnersAreKeptWithoutWritesOrRevokes() {
-    TableRuntime t = table(0, 1);
-    stored(t, Map.of(0, "a", 1, "b"), Map.of(0, 3L, 1, 4L));
-    runner("a");
-    runner("b");
+    TableRuntime t = attachedAAndB(Map.of(0, "a", 1, "b"), Map.of(0, 3L, 1, 4L));
 
     handover.reconcile(t, Set.of(), 1_000);
     handover.reconcile(t, Set.of(), 2_000);
@@ -78,10 +75,7 @@ class HandoverTest {
 
   @Test
   void aLiveOwnerIsRevokedFirstAndThePartitionMovesWithEpochPlusOneWhenItConfirms() {
-    TableRuntime t = table(0, 1);
-    stored(t, Map.of(0, "a", 1, "a"), Map.of(0, 1L, 1, 1L));
-    runner("a");
-    runner("b");
+    TableRuntime t = attachedAAndB(Map.of(0, "a", 1, "a"), Map.of(0, 1L, 1, 1L));
 
     handover.reconcile(t, Set.of(), 1_000);
 
@@ -117,10 +111,7 @@ class HandoverTest {
 
   @Test
   void anUnconfirmedRevokeCompletesAtTheRevokeTimeout() {
-    TableRuntime t = table(0, 1);
-    stored(t, Map.of(0, "a", 1, "a"), Map.of(0, 5L, 1, 5L));
-    runner("a");
-    runner("b");
+    TableRuntime t = attachedAAndB(Map.of(0, "a", 1, "a"), Map.of(0, 5L, 1, 5L));
     handover.reconcile(t, Set.of(), 1_000);
     assertThat(onlyRevoke("a").getPartitionsList()).containsExactly(1);
 
@@ -204,10 +195,7 @@ class HandoverTest {
 
   @Test
   void drainingRunnersGetNothingAndTheirPartitionsAreRevoked() {
-    TableRuntime t = table(0, 1);
-    stored(t, Map.of(0, "a", 1, "b"), Map.of(0, 1L, 1, 1L));
-    runner("a");
-    runner("b");
+    TableRuntime t = attachedAAndB(Map.of(0, "a", 1, "b"), Map.of(0, 1L, 1, 1L));
 
     handover.reconcile(t, Set.of("b"), 1_000);
 
@@ -232,6 +220,15 @@ class HandoverTest {
         """, Map.of()), genesis);
     TableRuntime t = new TableRuntime(st);
     tables.put(st.name(), t);
+    return t;
+  }
+
+  /** Partitions 0 and 1 stored with these owners and epochs; runners a and b attached. */
+  private TableRuntime attachedAAndB(Map<Integer, String> owners, Map<Integer, Long> epochs) {
+    TableRuntime t = table(0, 1);
+    stored(t, owners, epochs);
+    runner("a");
+    runner("b");
     return t;
   }
 
