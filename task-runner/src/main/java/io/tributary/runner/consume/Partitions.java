@@ -10,6 +10,7 @@ import io.tributary.runner.buffer.PartitionBuffer;
 import io.tributary.runner.commit.Committer;
 import io.tributary.runner.metrics.RunnerMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -106,7 +107,7 @@ final class Partitions {
 
     /** Revokes {@code partitions} (the revoke handshake); returns the flush chains to wait for. */
     List<CompletableFuture<Void>> revoke(Set<Integer> partitions) {
-        List<CompletableFuture<Void>> tails = new java.util.ArrayList<>();
+        List<CompletableFuture<Void>> tails = new ArrayList<>();
         for (Integer p : partitions) {
             retryEpochs.remove(p);
             retryAtNanos.remove(p);

@@ -1,6 +1,7 @@
 package io.tributary.runner.consume;
 
 import io.tributary.catalog.Catalog;
+import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.runner.RunnerConfig;
 import io.tributary.runner.TableContext;
@@ -96,7 +97,7 @@ public final class TableWorker {
         FlushChain flushes = new FlushChain(ctx, shared.committer(), shared.flushExecutor(), shared.memory(),
                 deadLetterTopic, new FlushChain.Restarts() {
                     @Override
-                    public void restart(PartitionState st, io.tributary.catalog.CommitRecord head, String why) {
+                    public void restart(PartitionState st, CommitRecord head, String why) {
                         post(() -> partitions.restart(st, head, why));
                     }
 
