@@ -23,6 +23,9 @@ final class DefinitionRules {
   static final long MIN_AGE_MS = 100L;
   static final long MAX_AGE_MS = 3_600_000L;
   static final int MAX_RUNNERS = 1024;
+  static final Pattern ICEBERG_NAME = Pattern.compile("[a-z][a-z0-9_]{0,254}");
+  static final long MIN_COMMIT_INTERVAL_MS = 100L;
+  static final long MAX_COMMIT_INTERVAL_MS = 3_600_000L;
 
   private DefinitionRules() {
   }
@@ -45,7 +48,7 @@ final class DefinitionRules {
 
   static void validate(String name, TableDefinition.Source source, List<TableDefinition.Column> columns,
       List<String> metadata, TableDefinition.Output output, TableDefinition.Flush flush,
-      TableDefinition.Errors errors, TableDefinition.Scaling scaling) {
+      TableDefinition.Errors errors, TableDefinition.Scaling scaling, TableDefinition.Iceberg iceberg) {
     tableName("name", name);
     if (source == null) {
       throw bad("source", "is required");
@@ -72,6 +75,29 @@ final class DefinitionRules {
     if (scaling.maxRunners() < scaling.minRunners() || scaling.maxRunners() > MAX_RUNNERS) {
       throw bad("scaling.max_runners", "must be min_runners (" + scaling.minRunners() + ").." + MAX_RUNNERS
           + ", got " + scaling.maxRunners());
+    }
+    iceberg(iceberg);
+  }
+
+  static void iceberg(TableDefinition.Iceberg iceberg) {
+    if (!TableDefinition.Iceberg.CATALOGS.contains(iceberg.catalog())) {
+      throw bad("iceberg.catalog", "must be " + String.join(" | ", TableDefinition.Iceberg.CATALOGS) + ", got "
+          + quote(iceberg.catalog()));
+    }
+    icebergName("iceberg.namespace", iceberg.namespace());
+    icebergName("iceberg.table", iceberg.table());
+    range("iceberg.commit_interval", iceberg.commitIntervalMillis(), MIN_COMMIT_INTERVAL_MS, MAX_COMMIT_INTERVAL_MS,
+        " ms (100ms..1h)");
+  }
+
+  /** Iceberg namespace and table names: {@code [a-z][a-z0-9_]{0,254}}. */
+  static void icebergName(String field, String v) {
+    if (v == null || v.isEmpty()) {
+      throw bad(field, "is required");
+    }
+    if (!ICEBERG_NAME.matcher(v).matches()) {
+      throw bad(field, "must match [a-z][a-z0-9_]{0,254} (lower case letter first, at most 255 chars), got "
+          + quote(v));
     }
   }
 

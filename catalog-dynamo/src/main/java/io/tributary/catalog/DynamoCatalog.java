@@ -199,8 +199,9 @@ public final class DynamoCatalog implements Catalog {
   // ------------------------------------------------------------------ tables
 
   @Override
-  public StoredTable createTable(TableDefinition definition, Map<Integer, Long> genesisOffsets) {
+  public StoredTable createTable(TableDefinition given, Map<Integer, Long> genesisOffsets) {
     CommitChecks.checkGenesis(genesisOffsets);
+    TableDefinition definition = given.withFieldIds(FieldIds.positional(given));
     String name = definition.name();
     client.updateItem(r -> r.tableName(tableName).key(Items.key(Items.INDEX_PK, Items.INDEX_SK))
         .updateExpression("ADD #n :n").expressionAttributeNames(names("#n", "names"))
@@ -261,12 +262,14 @@ public final class DynamoCatalog implements Catalog {
   }
 
   @Override
-  public StoredTable updateTable(TableDefinition definition, long expectedVersion) {
-    String name = definition.name();
+  public StoredTable updateTable(TableDefinition given, long expectedVersion) {
+    String name = given.name();
     StoredTable cur = existing(name);
     if (cur.state() == TableState.DROPPED) {
       throw new TableStateException(name, cur.state(), "update");
     }
+    // the stored ids are those of version expectedVersion when the conditional update below succeeds
+    TableDefinition definition = given.withFieldIds(FieldIds.evolve(cur.definition().fieldIds(), given));
     CommitChecks.checkTopicUnchanged(cur.definition(), definition);
     if (cur.version() != expectedVersion) {
       throw new VersionConflictException("table " + name, expectedVersion, cur.version());

@@ -72,8 +72,9 @@ public final class InMemoryCatalog implements Catalog {
   }
 
   @Override
-  public synchronized StoredTable createTable(TableDefinition definition, Map<Integer, Long> genesisOffsets) {
+  public synchronized StoredTable createTable(TableDefinition given, Map<Integer, Long> genesisOffsets) {
     CommitChecks.checkGenesis(genesisOffsets);
+    TableDefinition definition = given.withFieldIds(FieldIds.positional(given));
     TableEntry old = tables.get(definition.name());
     if (old != null) {
       throw new TableAlreadyExistsException(definition.name(), old.state());
@@ -110,8 +111,9 @@ public final class InMemoryCatalog implements Catalog {
   }
 
   @Override
-  public synchronized StoredTable updateTable(TableDefinition definition, long expectedVersion) {
-    TableEntry t = existing(definition.name());
+  public synchronized StoredTable updateTable(TableDefinition given, long expectedVersion) {
+    TableEntry t = existing(given.name());
+    TableDefinition definition = given.withFieldIds(FieldIds.evolve(t.def().fieldIds(), given));
     if (t.state() == TableState.DROPPED) {
       throw new TableStateException(t.def().name(), t.state(), "update");
     }

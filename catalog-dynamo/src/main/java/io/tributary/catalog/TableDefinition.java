@@ -21,9 +21,13 @@ import java.util.OptionalLong;
  * @param flush    when a part is cut
  * @param errors   what happens to records that cannot be decoded
  * @param scaling  runner count bounds
+ * @param iceberg  Iceberg publication of the table (defaults: enabled, catalog {@code local}, namespace
+ *                 {@code tributary}, table = {@code name}, commit interval 2 s)
+ * @param fieldIds stable Iceberg field ids of every column and metadata column; null means positional
+ *                 (see {@link FieldIds}); given ids must cover exactly those names
  */
 public record TableDefinition(String name, Source source, Format format, List<Column> columns, List<String> metadata,
-    Output output, Flush flush, Errors errors, Scaling scaling) {
+    Output output, Flush flush, Errors errors, Scaling scaling, Iceberg iceberg, FieldIds fieldIds) {
 
   /** All metadata columns a part may carry, in canonical order. */
   public static final List<String> METADATA_COLUMNS = List.of("_partition", "_offset", "_timestamp", "_key");
@@ -38,7 +42,23 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     flush = flush == null ? Flush.DEFAULT : flush;
     errors = errors == null ? Errors.DEFAULT : errors;
     scaling = scaling == null ? Scaling.DEFAULT : scaling;
-    DefinitionRules.validate(name, source, columns, metadata, output, flush, errors, scaling);
+    iceberg = iceberg == null ? Iceberg.defaults(name) : iceberg.table() == null ? iceberg.withTable(name) : iceberg;
+    DefinitionRules.validate(name, source, columns, metadata, output, flush, errors, scaling, iceberg);
+    if (fieldIds == null) {
+      fieldIds = FieldIds.positional(FieldIds.columnNames(columns), metadata);
+    } else {
+      fieldIds.checkCovers(FieldIds.columnNames(columns), metadata);
+    }
+  }
+
+  /**
+   * The same definition with these field ids (they must cover exactly the columns and metadata
+   * columns; {@link InvalidDefinitionException} on {@code field_ids} otherwise). Catalogs use it with
+   * {@link FieldIds#evolve} on updates.
+   */
+  public TableDefinition withFieldIds(FieldIds ids) {
+    return new TableDefinition(name, source, format, columns, metadata, output, flush, errors, scaling, iceberg,
+        ids);
   }
 
   /** Starts a builder with every default set; source and output must be provided. */
@@ -57,6 +77,9 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     b.flush = flush;
     b.errors = errors;
     b.scaling = scaling;
+    // an Iceberg table named like the table follows a rename in the builder
+    b.iceberg = iceberg.table().equals(name) ? iceberg.withTable(null) : iceberg;
+    b.fieldIds = fieldIds;
     return b;
   }
 
@@ -231,6 +254,43 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     public static final Scaling DEFAULT = new Scaling(1, 8);
   }
 
+  /**
+   * Iceberg publication (DESIGN.md "Iceberg publication").
+   *
+   * @param enabled              publish the table to Iceberg
+   * @param catalog              the configured Iceberg catalog: {@code local}, {@code glue} or {@code rest}
+   * @param namespace            Iceberg namespace, {@code [a-z][a-z0-9_]{0,254}}
+   * @param table                Iceberg table name, {@code [a-z][a-z0-9_]{0,254}}; null means the table's name
+   * @param commitIntervalMillis how often the publisher commits a snapshot, 100 ms..1 h
+   */
+  public record Iceberg(boolean enabled, String catalog, String namespace, String table, long commitIntervalMillis) {
+    /** The catalogs a table may name. */
+    public static final List<String> CATALOGS = List.of("local", "glue", "rest");
+    public static final String DEFAULT_CATALOG = "local";
+    public static final String DEFAULT_NAMESPACE = "tributary";
+    public static final long DEFAULT_COMMIT_INTERVAL_MILLIS = 2_000L;
+
+    public Iceberg {
+      catalog = catalog == null ? DEFAULT_CATALOG : catalog;
+      namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
+    }
+
+    /** Enabled, catalog {@code local}, namespace {@code tributary}, this table name, 2 s. */
+    public static Iceberg defaults(String table) {
+      return new Iceberg(true, DEFAULT_CATALOG, DEFAULT_NAMESPACE, table, DEFAULT_COMMIT_INTERVAL_MILLIS);
+    }
+
+    /** The same settings publishing under another Iceberg table name (null: the table's name). */
+    public Iceberg withTable(String newTable) {
+      return new Iceberg(enabled, catalog, namespace, newTable, commitIntervalMillis);
+    }
+
+    /** {@link #commitIntervalMillis()} as a Duration. */
+    public Duration commitInterval() {
+      return Duration.ofMillis(commitIntervalMillis);
+    }
+  }
+
   /** Mutable builder; {@link #build()} validates. */
   public static final class Builder {
     private String name;
@@ -242,6 +302,8 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     private Flush flush = Flush.DEFAULT;
     private Errors errors = Errors.DEFAULT;
     private Scaling scaling = Scaling.DEFAULT;
+    private Iceberg iceberg;
+    private FieldIds fieldIds;
 
     private Builder(String name) {
       this.name = name;
@@ -313,9 +375,28 @@ public record TableDefinition(String name, Source source, Format format, List<Co
       return this;
     }
 
+    /** Iceberg publication settings; null (the default) means {@link Iceberg#defaults} for the table's name. */
+    public Builder iceberg(Iceberg v) {
+      this.iceberg = v;
+      return this;
+    }
+
+    /**
+     * Field ids to evolve from (see {@link FieldIds#evolve}); null (the default of
+     * {@link TableDefinition#builder}) means positional ids. {@link TableDefinition#toBuilder()}
+     * sets the definition's own ids, so an edited copy keeps the ids of its unchanged columns and
+     * new columns get new ids.
+     */
+    public Builder fieldIds(FieldIds v) {
+      this.fieldIds = v;
+      return this;
+    }
+
     /** Validates and builds; throws {@link InvalidDefinitionException} naming the field. */
     public TableDefinition build() {
-      return new TableDefinition(name, source, format, columns, metadata, output, flush, errors, scaling);
+      TableDefinition positional = new TableDefinition(name, source, format, columns, metadata, output, flush,
+          errors, scaling, iceberg, null);
+      return fieldIds == null ? positional : positional.withFieldIds(FieldIds.evolve(fieldIds, positional));
     }
   }
 }

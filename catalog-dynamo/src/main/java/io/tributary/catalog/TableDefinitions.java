@@ -37,13 +37,17 @@ public final class TableDefinitions {
   private static final Pattern AGE = Pattern.compile("(\\d{1,19})\\s*(ms|s|m|h)?");
 
   private static final Set<String> TOP_KEYS = Set.of("name", "source", "format", "columns", "metadata", "output",
-      "flush", "errors", "scaling");
+      "flush", "errors", "scaling", "iceberg");
+  /** JSON (catalog, gRPC) also carries the field ids; users never write them in YAML. */
+  private static final Set<String> JSON_TOP_KEYS = union(TOP_KEYS, Set.of("field_ids", "last_field_id"));
   private static final Set<String> SOURCE_KEYS = Set.of("bootstrap", "topic", "start");
   private static final Set<String> COLUMN_KEYS = Set.of("name", "type", "path", "nullable");
   private static final Set<String> OUTPUT_KEYS = Set.of("bucket", "prefix", "compression");
   private static final Set<String> FLUSH_KEYS = Set.of("max_rows", "max_bytes", "max_age");
   private static final Set<String> ERRORS_KEYS = Set.of("policy", "topic");
   private static final Set<String> SCALING_KEYS = Set.of("min_runners", "max_runners");
+  private static final Set<String> ICEBERG_KEYS = Set.of("enabled", "catalog", "namespace", "table",
+      "commit_interval");
 
   private TableDefinitions() {
   }
@@ -72,7 +76,7 @@ public final class TableDefinitions {
       throw new InvalidDefinitionException("(document)", "cannot read: " + e.getMessage());
     }
     try {
-      return fromTree(root);
+      return fromTree(root, false);
     } catch (InvalidDefinitionException e) {
       throw e.atLine(lineOf(e.field(), lines));
     }
@@ -94,13 +98,16 @@ public final class TableDefinitions {
     } catch (IOException e) {
       throw new InvalidDefinitionException("(document)", "cannot read: " + e.getMessage());
     }
-    return fromTree(root);
+    return fromTree(root, true);
   }
 
   /**
    * Canonical JSON: every field present (defaults filled), fixed key order, {@code max_bytes} in
-   * bytes, {@code max_age} in milliseconds, {@code errors.topic} only when set. Stored in the
-   * catalog's {@code definition} attribute and sent over gRPC.
+   * bytes, {@code max_age} and {@code iceberg.commit_interval} in milliseconds, {@code errors.topic}
+   * only when set, then {@code field_ids} (name -> id, columns then metadata columns) and
+   * {@code last_field_id}. Stored in the catalog's {@code definition} attribute and sent over gRPC.
+   * A JSON without {@code iceberg} reads back with its defaults, one without {@code field_ids} with
+   * positional ids (tables created before they existed).
    */
   public static String toJson(TableDefinition d) {
     try {
@@ -149,6 +156,15 @@ public final class TableDefinitions {
     ObjectNode sc = o.putObject("scaling");
     sc.put("min_runners", d.scaling().minRunners());
     sc.put("max_runners", d.scaling().maxRunners());
+    ObjectNode ice = o.putObject("iceberg");
+    ice.put("enabled", d.iceberg().enabled());
+    ice.put("catalog", d.iceberg().catalog());
+    ice.put("namespace", d.iceberg().namespace());
+    ice.put("table", d.iceberg().table());
+    ice.put("commit_interval", d.iceberg().commitIntervalMillis());
+    ObjectNode ids = o.putObject("field_ids");
+    d.fieldIds().asMap().forEach(ids::put);
+    o.put("last_field_id", d.fieldIds().lastId());
     return o;
   }
 
@@ -194,11 +210,11 @@ public final class TableDefinitions {
 
   // ---------------------------------------------------------------- tree -> definition
 
-  private static TableDefinition fromTree(JsonNode root) {
+  private static TableDefinition fromTree(JsonNode root, boolean json) {
     if (root == null || root.isNull() || root.isMissingNode()) {
       throw new InvalidDefinitionException("(document)", "the definition is empty");
     }
-    object(root, "(document)", TOP_KEYS, "");
+    object(root, "(document)", json ? JSON_TOP_KEYS : TOP_KEYS, "");
     String name = text(root, "name", "");
     DefinitionRules.tableName("name", name);
     JsonNode src = required(root, "source", "");
@@ -287,8 +303,65 @@ public final class TableDefinitions {
       scaling = new TableDefinition.Scaling(clampInt(min == null ? scaling.minRunners() : min),
           clampInt(max == null ? scaling.maxRunners() : max));
     }
+
+    TableDefinition.Iceberg iceberg = null;
+    JsonNode ic = root.get("iceberg");
+    if (ic != null && !ic.isNull()) {
+      object(ic, "iceberg", ICEBERG_KEYS, "iceberg.");
+      Boolean enabled = bool(ic, "enabled", "iceberg.");
+      Long interval = withUnit(ic, "commit_interval", "iceberg.", false);
+      iceberg = new TableDefinition.Iceberg(enabled == null || enabled, text(ic, "catalog", "iceberg."),
+          text(ic, "namespace", "iceberg."), text(ic, "table", "iceberg."),
+          interval == null ? TableDefinition.Iceberg.DEFAULT_COMMIT_INTERVAL_MILLIS : interval);
+    }
+
+    FieldIds fieldIds = json ? fieldIds(root) : null;
     return new TableDefinition(name, source, format, columns, metadata, output, flush, errors,
-        scaling);
+        scaling, iceberg, fieldIds);
+  }
+
+  /** {@code field_ids} and {@code last_field_id} of a JSON definition, or null when absent (positional). */
+  private static FieldIds fieldIds(JsonNode root) {
+    JsonNode ids = root.get("field_ids");
+    JsonNode last = root.get("last_field_id");
+    if (ids == null || ids.isNull()) {
+      if (last != null && !last.isNull()) {
+        throw new InvalidDefinitionException("last_field_id", "is only allowed together with field_ids");
+      }
+      return null;
+    }
+    if (!ids.isObject()) {
+      throw new InvalidDefinitionException("field_ids", "must be an object of column name -> positive id");
+    }
+    Map<String, Integer> m = new java.util.LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = ids.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+        throw new InvalidDefinitionException("field_ids." + e.getKey(), "must be a positive integer, got " + v);
+      }
+      m.put(e.getKey(), v.intValue());
+    }
+    try {
+      if (last == null || last.isNull()) {
+        return FieldIds.of(m);
+      }
+      if (!last.isIntegralNumber() || !last.canConvertToInt()) {
+        throw new InvalidDefinitionException("last_field_id", "must be an integer, got " + last);
+      }
+      return new FieldIds(m, last.intValue());
+    } catch (InvalidDefinitionException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new InvalidDefinitionException("field_ids", e.getMessage());
+    }
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return Set.copyOf(u);
   }
 
   private static int clampInt(long v) {
