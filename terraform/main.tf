@@ -4,6 +4,7 @@
 
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
 
 data "aws_vpc" "this" {
   id = var.vpc_id
@@ -37,6 +38,25 @@ locals {
     TRIBUTARY_KAFKA_SASL_MECHANISM    = "AWS_MSK_IAM"
   }
 
+  # Iceberg publication (DESIGN.md, "Iceberg publication"): only the scheduler leader publishes,
+  # so only the scheduler gets these variables and the policy. "none" sets nothing and grants nothing.
+  iceberg_enabled = var.iceberg_catalog != "none"
+  iceberg_environment = merge(
+    local.iceberg_enabled ? {
+      TRIBUTARY_ICEBERG_CATALOG   = var.iceberg_catalog
+      TRIBUTARY_ICEBERG_NAMESPACE = var.iceberg_namespace
+    } : {},
+    var.iceberg_catalog == "glue" ? { TRIBUTARY_ICEBERG_GLUE_CATALOG_ID = data.aws_caller_identity.current.account_id } : {},
+    var.iceberg_catalog == "rest" && var.iceberg_rest_uri != null ? { TRIBUTARY_ICEBERG_REST_URI = var.iceberg_rest_uri } : {},
+    var.iceberg_catalog == "rest" && var.iceberg_rest_warehouse != null ? { TRIBUTARY_ICEBERG_REST_WAREHOUSE = var.iceberg_rest_warehouse } : {},
+    var.iceberg_catalog == "rest" && var.iceberg_rest_scope != null ? { TRIBUTARY_ICEBERG_REST_SCOPE = var.iceberg_rest_scope } : {},
+  )
+  # The OAuth2 client credential (client_id:secret) never goes into the task definition in clear:
+  # ECS injects it from Secrets Manager / SSM, and the execution role may read exactly that secret.
+  iceberg_secrets = var.iceberg_catalog == "rest" && var.iceberg_rest_credential_secret_arn != null ? {
+    TRIBUTARY_ICEBERG_REST_CREDENTIAL = var.iceberg_rest_credential_secret_arn
+  } : {}
+
   health_check = var.container_health_checks ? ["CMD-SHELL", "curl -fs http://localhost:8080/q/health/live || exit 1"] : null
 }
 
@@ -56,6 +76,22 @@ module "storage" {
   table_name                  = var.catalog_table_name
   deletion_protection_enabled = var.deletion_protection_enabled
   tags                        = var.tags
+}
+
+################################################################################
+# Iceberg: Glue database + the scheduler's publishing policy
+################################################################################
+
+module "iceberg" {
+  source = "./modules/iceberg"
+  count  = local.iceberg_enabled ? 1 : 0
+
+  catalog        = var.iceberg_catalog
+  database_name  = var.iceberg_namespace
+  bucket_arn     = module.storage.bucket_arn
+  table_prefixes = var.table_prefixes
+  kms_key_arn    = var.kms_key_arn
+  tags           = var.tags
 }
 
 ################################################################################
@@ -83,6 +119,12 @@ resource "aws_security_group" "scheduler" {
 
   lifecycle {
     create_before_destroy = true
+
+    # Cross-variable validation (variable blocks can do it only from Terraform 1.9 on).
+    precondition {
+      condition     = var.iceberg_catalog != "rest" || var.iceberg_rest_uri != null
+      error_message = "iceberg_catalog = \"rest\" needs iceberg_rest_uri (TRIBUTARY_ICEBERG_REST_URI)."
+    }
   }
 }
 
@@ -379,8 +421,8 @@ module "scheduler" {
     TRIBUTARY_SCALER_TARGET      = module.runner.service_name
     TRIBUTARY_SCALER_MIN_RUNNERS = tostring(var.runner_min_count)
     TRIBUTARY_SCALER_MAX_RUNNERS = tostring(var.runner_max_count)
-  }, var.scheduler_environment)
-  secrets = var.scheduler_secrets
+  }, local.iceberg_environment, var.scheduler_environment)
+  secrets = merge(local.iceberg_secrets, var.scheduler_secrets)
 
   health_check_command = local.health_check
   stop_timeout         = 30
@@ -394,7 +436,10 @@ module "scheduler" {
   deployment_minimum_healthy_percent = 50
   deployment_maximum_percent         = 200
 
-  task_role_policies     = { "tributary-scheduler" = data.aws_iam_policy_document.scheduler.json }
+  task_role_policies = merge(
+    { "tributary-scheduler" = data.aws_iam_policy_document.scheduler.json },
+    local.iceberg_enabled ? { "tributary-iceberg" = module.iceberg[0].scheduler_policy_json } : {},
+  )
   enable_execute_command = var.enable_execute_command
   log_retention_days     = var.log_retention_days
   tags                   = var.tags

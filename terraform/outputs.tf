@@ -82,3 +82,23 @@ output "runner_environment" {
   description = "The contract environment the tasks get; put it in a local .env to run the tributary CLI against the deployment."
   value       = local.common_environment
 }
+
+output "iceberg_catalog" {
+  description = "Iceberg catalog the scheduler publishes to (glue, rest or none)."
+  value       = var.iceberg_catalog
+}
+
+output "iceberg_namespace" {
+  description = "Iceberg namespace of the published tables (TRIBUTARY_ICEBERG_NAMESPACE); the Athena database when iceberg_catalog = glue."
+  value       = var.iceberg_namespace
+}
+
+output "glue_database_name" {
+  description = "Glue database the Iceberg tables are registered in (query them in Athena as <database>.<table>), or null unless iceberg_catalog = glue."
+  value       = one(module.iceberg[*].glue_database_name)
+}
+
+output "glue_database_arn" {
+  description = "ARN of the Glue database, or null unless iceberg_catalog = glue."
+  value       = one(module.iceberg[*].glue_database_arn)
+}

@@ -285,3 +285,63 @@ variable "log_retention_days" {
   type        = number
   default     = 30
 }
+
+################################################################################
+# Iceberg publication (scheduler leader only)
+################################################################################
+
+variable "iceberg_catalog" {
+  description = "Iceberg catalog the scheduler leader publishes every table to (TRIBUTARY_ICEBERG_CATALOG): glue = a Glue database created here (Athena can query it), rest = an external Iceberg REST catalog (iceberg_rest_*), none = no TRIBUTARY_ICEBERG_* variables and no Iceberg permissions."
+  type        = string
+  default     = "glue"
+
+  validation {
+    condition     = contains(["glue", "rest", "none"], var.iceberg_catalog)
+    error_message = "iceberg_catalog must be glue, rest or none."
+  }
+}
+
+variable "iceberg_namespace" {
+  description = "Iceberg namespace the tables are published into (TRIBUTARY_ICEBERG_NAMESPACE); with iceberg_catalog = glue also the name of the Glue database created for it (the Athena database)."
+  type        = string
+  default     = "tributary"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,254}$", var.iceberg_namespace))
+    error_message = "iceberg_namespace must be lower-case letters, digits and '_', starting with a letter (a valid Glue/Athena database name)."
+  }
+}
+
+variable "iceberg_rest_uri" {
+  description = "Base URI of the Iceberg REST catalog (TRIBUTARY_ICEBERG_REST_URI), e.g. https://polaris.example.com/api/catalog. Required when iceberg_catalog = rest."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.iceberg_rest_uri == null || can(regex("^https?://", var.iceberg_rest_uri))
+    error_message = "iceberg_rest_uri must be an http(s) URI."
+  }
+}
+
+variable "iceberg_rest_warehouse" {
+  description = "Warehouse of the REST catalog (TRIBUTARY_ICEBERG_REST_WAREHOUSE), e.g. the catalog name in Polaris or s3://bucket/prefix. null = the catalog's default."
+  type        = string
+  default     = null
+}
+
+variable "iceberg_rest_credential_secret_arn" {
+  description = "ARN of a Secrets Manager secret or SSM SecureString parameter holding the REST catalog's OAuth2 client credential client_id:secret; injected as TRIBUTARY_ICEBERG_REST_CREDENTIAL and readable by the scheduler's execution role only. null = no credential (or pass TRIBUTARY_ICEBERG_REST_TOKEN through scheduler_secrets)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.iceberg_rest_credential_secret_arn == null || can(regex("^arn:[^:]+:(secretsmanager|ssm):", var.iceberg_rest_credential_secret_arn))
+    error_message = "iceberg_rest_credential_secret_arn must be a Secrets Manager secret or SSM parameter ARN."
+  }
+}
+
+variable "iceberg_rest_scope" {
+  description = "OAuth2 scope requested with the REST credential (TRIBUTARY_ICEBERG_REST_SCOPE). null = none (the catalog's default), e.g. PRINCIPAL_ROLE:ALL for Apache Polaris."
+  type        = string
+  default     = null
+}

@@ -34,4 +34,36 @@ module "tributary" {
 
   operator_cidr_blocks   = var.operator_cidr_blocks
   enable_execute_command = var.enable_execute_command
+
+  # The scheduler leader publishes every table as an Iceberg table in this Glue database.
+  iceberg_catalog   = "glue"
+  iceberg_namespace = var.iceberg_namespace
+}
+
+# Athena over the published Iceberg tables: engine version 3 (Iceberg reads), query results in the
+# parts bucket under athena-results/ (outside the table prefixes: neither the runners' orphan
+# sweeper nor the publisher touch it). The workgroup's settings are enforced, so a client cannot
+# redirect results elsewhere.
+resource "aws_athena_workgroup" "tributary" {
+  name          = var.athena_workgroup_name
+  description   = "Queries over the Iceberg tables Tributary publishes to Glue database ${module.tributary.iceberg_namespace}"
+  force_destroy = true
+
+  configuration {
+    enforce_workgroup_configuration    = true
+    publish_cloudwatch_metrics_enabled = true
+    bytes_scanned_cutoff_per_query     = var.athena_bytes_scanned_cutoff_per_query
+
+    engine_version {
+      selected_engine_version = "Athena engine version 3"
+    }
+
+    result_configuration {
+      output_location = "s3://${module.tributary.bucket_name}/athena-results/"
+
+      encryption_configuration {
+        encryption_option = "SSE_S3"
+      }
+    }
+  }
 }

@@ -32,3 +32,18 @@ output "tributary_env" {
   description = "Environment for the tributary CLI (write it to a .env file)."
   value       = module.tributary.runner_environment
 }
+
+output "glue_database_name" {
+  description = "Glue database of the published Iceberg tables (the Athena database: SELECT ... FROM <database>.<table>)."
+  value       = module.tributary.glue_database_name
+}
+
+output "athena_workgroup_name" {
+  description = "Athena workgroup for querying the tables (engine v3, results in s3://<bucket>/athena-results/, enforced)."
+  value       = aws_athena_workgroup.tributary.name
+}
+
+output "athena_results_location" {
+  description = "Where the workgroup writes query results."
+  value       = "s3://${module.tributary.bucket_name}/athena-results/"
+}

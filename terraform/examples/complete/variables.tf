@@ -85,3 +85,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "iceberg_namespace" {
+  description = "Glue database (Iceberg namespace) the tables are published into; the database you query in Athena."
+  type        = string
+  default     = "tributary"
+}
+
+variable "athena_workgroup_name" {
+  description = "Name of the Athena workgroup created for querying the published tables."
+  type        = string
+  default     = "tributary"
+}
+
+variable "athena_bytes_scanned_cutoff_per_query" {
+  description = "Athena cancels a query of the workgroup after scanning this many bytes (minimum 10 MB). null = no limit."
+  type        = number
+  default     = 107374182400 # 100 GiB
+}
