@@ -27,8 +27,14 @@
 //   dynamodb-pitr         every DynamoDB table has point_in_time_recovery { enabled = true }
 //   dynamodb-sse          every DynamoDB table has server_side_encryption { enabled = true }
 //
-// Usage: node hcl-check.mjs <dir> [<dir>...]
+// Usage: node hcl-check.mjs [--facts] <dir> [<dir>...]
 // Exit 0 when clean, 1 with one line per violation (file:line: block: [rule] message), 2 on usage.
+// --facts also prints what the check saw, one line each, for tests that assert on the tree's content:
+//   fact: <module dir> resource <type>.<name> <body as JSON>
+//   fact: <module dir> module <name> <body as JSON>
+//   fact: <module dir> local <name> <value as JSON>
+//   fact: <module dir> statement <data.aws_iam_policy_document.x> <Sid|-> effect=<E> actions=<a,b> resources=<r1 | r2>
+// (<module dir> relative to the <dir> argument, "." for the root; expressions stay ${...} strings).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, getReferencesInExpression } from '@cdktf/hcl2json';
@@ -211,6 +217,14 @@ async function checkReferences(mod) {
     for (const [s, trail] of strings(body)) {
       if (!isExpression(s)) continue;
       if (trail[0] === 'lifecycle' || trail.includes('ignore_changes')) continue;
+      // module.x[*].out: the expression parser reports only module.x, so check the output name here.
+      for (const m of s.matchAll(/\bmodule\.([A-Za-z0-9_-]+)\[\*\]\.([A-Za-z0-9_-]+)/g)) {
+        const call = mod.modules.get(m[1]);
+        if (!call || !isLocalSource(call.body.source)) continue;
+        const callee = await loadModule(path.join(mod.dir, call.body.source));
+        if (callee.ok && !callee.outputs.has(m[2]))
+          report(f.file, line, address, 'module-output', `module.${m[1]}[*].${m[2]}: module "${m[1]}" (${call.body.source}) has no output "${m[2]}"`);
+      }
       for (const ref of await references(s)) {
         const parts = ref.split('.');
         const key = `${ref}`;
@@ -224,12 +238,14 @@ async function checkReferences(mod) {
           if (!mod.locals.has(a)) report(f.file, line, address, 'undeclared-local', `local.${a} is used but not declared in ${display(mod.dir)}`);
         } else if (head === 'module') {
           const call = mod.modules.get(a);
+          // module.x[0].out is reported as module.x.0.out; module.x["k"].out as module.x.k.out.
+          const out = call && (call.body.count !== undefined || call.body.for_each !== undefined) ? parts[3] : b;
           if (!call) {
             report(f.file, line, address, 'undeclared-resource', `module.${a} is used but no module "${a}" is called in ${display(mod.dir)}`);
-          } else if (b && isLocalSource(call.body.source)) {
+          } else if (out && isLocalSource(call.body.source)) {
             const callee = await loadModule(path.join(mod.dir, call.body.source));
-            if (callee.ok && !callee.outputs.has(b) && !/^\d+$/.test(b))
-              report(f.file, line, address, 'module-output', `module.${a}.${b}: module "${a}" (${call.body.source}) has no output "${b}"`);
+            if (callee.ok && !callee.outputs.has(out) && !/^\d+$/.test(out))
+              report(f.file, line, address, 'module-output', `module.${a}.${out}: module "${a}" (${call.body.source}) has no output "${out}"`);
           }
         } else if (head === 'data') {
           if (a && b && !mod.data.has(`${a}.${b}`)) report(f.file, line, address, 'undeclared-resource', `data.${a}.${b} is used but not declared in ${display(mod.dir)}`);
@@ -464,11 +480,33 @@ function checkStorage(mod) {
   }
 }
 
+// ------------------------------------------------------------------------------------- facts
+
+const facts = [];
+
+function collectFacts(mod, root) {
+  const dir = path.relative(root, mod.dir).split(path.sep).join('/') || '.';
+  for (const [key, r] of mod.resources) facts.push(`fact: ${dir} resource ${key} ${JSON.stringify(r.body)}`);
+  for (const [name, m] of mod.modules) facts.push(`fact: ${dir} module ${name} ${JSON.stringify(m.body)}`);
+  for (const [name, l] of mod.locals) facts.push(`fact: ${dir} local ${name} ${JSON.stringify(l.value)}`);
+  for (const [key, d] of mod.data) {
+    if (d.type !== 'aws_iam_policy_document') continue;
+    const body = d.body;
+    const raw = [...asArray(body.statement), ...asArray(body.dynamic && body.dynamic.statement).flatMap((dyn) => asArray(dyn.content))];
+    documentStatements(body).forEach((st, i) => {
+      const sid = (raw[i] && raw[i].sid) || '-';
+      facts.push(`fact: ${dir} statement data.${key} ${sid} effect=${st.effect} actions=${st.actions.join(',')} resources=${st.resources.join(' | ')}`);
+    });
+  }
+}
+
 // -------------------------------------------------------------------------------------- main
 
-async function main(args) {
+async function main(argv) {
+  const withFacts = argv.includes('--facts');
+  const args = argv.filter((a) => a !== '--facts');
   if (!args.length || args.includes('-h') || args.includes('--help')) {
-    console.error('usage: node hcl-check.mjs <terraform-dir> [<dir>...]');
+    console.error('usage: node hcl-check.mjs [--facts] <terraform-dir> [<dir>...]');
     return 2;
   }
   for (const arg of args) {
@@ -495,8 +533,10 @@ async function main(args) {
       checkLayout(mod, root);
       await checkIam(mod);
       checkStorage(mod);
+      if (withFacts) collectFacts(mod, root);
     }
   }
+  for (const fact of facts) console.log(fact);
   const unique = [...new Set(violations)];
   for (const v of unique) console.log(v);
   console.log(`hcl-check: ${fileCount} files in ${moduleCount} modules, ${unique.length} violation(s)`);
