@@ -171,17 +171,21 @@ public final class FieldIds {
   }
 
   /**
-   * Checks that these ids cover exactly the given names (no missing, no extra); throws
-   * {@link InvalidDefinitionException} on {@code field_ids} otherwise.
+   * These ids in canonical order (columns, then metadata columns) after checking that they cover
+   * exactly the given names (no missing, no extra); throws {@link InvalidDefinitionException} on
+   * {@code field_ids} otherwise.
    */
-  void checkCovers(List<String> columnNames, List<String> metadata) {
+  FieldIds covering(List<String> columnNames, List<String> metadata) {
     List<String> expected = names(columnNames, metadata);
     Set<String> want = new HashSet<>(expected);
+    Map<String, Integer> ordered = new LinkedHashMap<>();
     for (String name : expected) {
-      if (!ids.containsKey(name)) {
+      Integer id = ids.get(name);
+      if (id == null) {
         throw new InvalidDefinitionException("field_ids", "no field id for column " + DefinitionRules.quote(
             String.valueOf(name)));
       }
+      ordered.put(name, id);
     }
     for (String name : ids.keySet()) {
       if (!want.contains(name)) {
@@ -189,6 +193,8 @@ public final class FieldIds {
             + DefinitionRules.quote(name));
       }
     }
+    return new ArrayList<>(ordered.keySet()).equals(new ArrayList<>(ids.keySet())) ? this
+        : new FieldIds(ordered, lastId);
   }
 
   @Override

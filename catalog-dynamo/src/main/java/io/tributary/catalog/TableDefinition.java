@@ -47,7 +47,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     if (fieldIds == null) {
       fieldIds = FieldIds.positional(FieldIds.columnNames(columns), metadata);
     } else {
-      fieldIds.checkCovers(FieldIds.columnNames(columns), metadata);
+      fieldIds = fieldIds.covering(FieldIds.columnNames(columns), metadata);
     }
   }
 
