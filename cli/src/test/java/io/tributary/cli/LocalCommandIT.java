@@ -31,7 +31,8 @@ class LocalCommandIT {
         assertThat(up.exitCode()).as(up.stderr()).isZero();
         Map<String, String> env = parse(up.stdout());
         assertThat(env).containsKeys("TRIBUTARY_KAFKA_BOOTSTRAP", "TRIBUTARY_DYNAMODB_ENDPOINT", "TRIBUTARY_S3_ENDPOINT",
-                "TRIBUTARY_BUCKET", "TRIBUTARY_CATALOG_TABLE", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+                "TRIBUTARY_BUCKET", "TRIBUTARY_CATALOG_TABLE", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                "TRIBUTARY_ICEBERG_CATALOG", "TRIBUTARY_ICEBERG_JDBC_URI");
         assertThat(Files.readString(state.resolve("local.env"))).contains("TRIBUTARY_KAFKA_BOOTSTRAP=" + env.get("TRIBUTARY_KAFKA_BOOTSTRAP"));
         assertThat(answers(env.get("TRIBUTARY_KAFKA_BOOTSTRAP"))).isTrue();
         assertThat(answers(URI.create(env.get("TRIBUTARY_DYNAMODB_ENDPOINT")).getAuthority())).isTrue();

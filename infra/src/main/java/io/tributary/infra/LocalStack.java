@@ -202,7 +202,21 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_REGION", REGION);
         env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID);
         env.put("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
+        // The local Iceberg catalog: Iceberg's JdbcCatalog on a SQLite file beside the servers' data.
+        env.put("TRIBUTARY_ICEBERG_CATALOG", "local");
+        env.put("TRIBUTARY_ICEBERG_JDBC_URI", "jdbc:sqlite:" + icebergCatalogFile());
         return env;
+    }
+
+    /** The SQLite file of the local Iceberg catalog (its directory is created on demand). */
+    public Path icebergCatalogFile() {
+        Path dir = dataDir.resolve("iceberg");
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return dir.resolve("catalog.db");
     }
 
     /** Starts every server that is not running yet. */

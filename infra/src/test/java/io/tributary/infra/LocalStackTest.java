@@ -27,8 +27,9 @@ class LocalStackTest extends StackContract {
     void envListsTheDesignKeys() {
         assertThat(stack.env()).containsOnlyKeys("TRIBUTARY_KAFKA_BOOTSTRAP", "TRIBUTARY_DYNAMODB_ENDPOINT",
                 "TRIBUTARY_S3_ENDPOINT", "TRIBUTARY_BUCKET", "TRIBUTARY_CATALOG_TABLE", "AWS_REGION",
-                "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+                "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "TRIBUTARY_ICEBERG_CATALOG", "TRIBUTARY_ICEBERG_JDBC_URI");
         assertThat(stack.env().get("TRIBUTARY_KAFKA_BOOTSTRAP")).startsWith("127.0.0.1:");
+        assertThat(stack.env().get("TRIBUTARY_ICEBERG_JDBC_URI")).startsWith("jdbc:sqlite:/").endsWith("/iceberg/catalog.db");
         assertThat(stack.env().get("TRIBUTARY_DYNAMODB_ENDPOINT")).startsWith("http://127.0.0.1:");
     }
 

@@ -1,0 +1,237 @@
+package io.tributary.iceberg;
+
+import io.tributary.catalog.Catalog;
+import io.tributary.catalog.CommitRecord;
+import io.tributary.catalog.PartObject;
+import io.tributary.catalog.StoredTable;
+import io.tributary.catalog.TableDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Metrics;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.mapping.MappingUtil;
+import org.apache.iceberg.mapping.NameMapping;
+import org.apache.iceberg.parquet.ParquetUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes one table's commit chains as Iceberg snapshots (DESIGN.md "Iceberg publication").
+ *
+ * <h2>The contract</h2>
+ * {@link #publish(StoredTable)} reads the chain heads of the table's current snapshot
+ * ({@link ChainHeads}), collects the data objects of every chain record after them, and appends
+ * them in ONE {@code AppendFiles} commit whose summary carries the new heads. Column metrics come
+ * from each part's Parquet footer (the footer only). That is the whole state: after a crash (before
+ * or after the catalog swap), a restart, a leader change, or two publishers racing, the next call
+ * starts again from the current snapshot's heads, so every committed data part is added exactly
+ * once and nothing that no commit record references (orphans, dead letters) ever is.
+ *
+ * <h2>The three outcomes of a commit</h2>
+ * <ul>
+ * <li>committed — the new snapshot is current; {@link Outcome#PUBLISHED}.</li>
+ * <li>conflict — the table moved under us ({@code CommitFailedException}; the table has
+ * {@code commit.retry.num-retries = 0}, so Iceberg never re-applies our files on a snapshot we did
+ * not read); {@link Outcome#CONFLICT}: call again, it re-reads the heads.</li>
+ * <li>unknown — the swap's response was lost ({@code CommitStateUnknownException});
+ * {@link Outcome#UNKNOWN}: call again; the heads of whatever became current say whether our files
+ * are in. Nothing is ever deleted here: data objects belong to the chain.</li>
+ * </ul>
+ * Retrying is the caller's loop ({@link PublicationService}), the only retry place.
+ *
+ * <p>Not thread-safe per table: one caller per table at a time (several publishers in several
+ * processes are safe, that is the race above).
+ */
+public final class Publisher {
+  private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+  /** At most this many files per snapshot; a backfill of a long chain takes several rounds. */
+  static final int MAX_FILES_PER_SNAPSHOT = 5000;
+  private static final int PAGE = 1000;
+
+  private final Catalog chains;
+  private final Function<String, org.apache.iceberg.catalog.Catalog> catalogs;
+  private final String defaultNamespace;
+  private final String publisherId;
+
+  /** What one call did. */
+  public enum Outcome { PUBLISHED, NOTHING_NEW, CONFLICT, UNKNOWN }
+
+  /**
+   * @param outcome    what happened
+   * @param snapshotId the current snapshot after the call (-1 if the table has none)
+   * @param files      data files added by this call
+   * @param rows       rows added by this call
+   * @param heads      the heads now published (the new ones when PUBLISHED)
+   * @param pending    rows committed after {@code heads} (not in the table yet)
+   * @param oldestPendingCommitMillis commit time of the oldest unpublished record with rows, 0 if none
+   */
+  public record Result(Outcome outcome, long snapshotId, int files, long rows, ChainHeads heads, long pending,
+      long oldestPendingCommitMillis) {
+  }
+
+  /**
+   * @param chains           the commit chains (source of truth)
+   * @param catalogs         Iceberg catalog by the table's {@code iceberg.catalog} name (null = default)
+   * @param defaultNamespace namespace for tables that name none
+   * @param publisherId      who publishes (recorded in the snapshot summary, for operators)
+   */
+  public Publisher(Catalog chains, Function<String, org.apache.iceberg.catalog.Catalog> catalogs,
+      String defaultNamespace, String publisherId) {
+    this.chains = chains;
+    this.catalogs = catalogs;
+    this.defaultNamespace = defaultNamespace;
+    this.publisherId = publisherId;
+  }
+
+  /** The Iceberg table of {@code stored}, created (and its schema synced) if needed. */
+  public Table table(StoredTable stored) {
+    TableDefinition def = stored.definition();
+    String catalogName = def.iceberg() == null ? null : def.iceberg().catalog();
+    TableIdentifier id = IcebergTables.identifier(def, defaultNamespace);
+    return IcebergTables.ensure(catalogs.apply(catalogName), id, stored);
+  }
+
+  /** One publication step: everything committed since the current snapshot's heads, in one append. */
+  public Result publish(StoredTable stored) {
+    Table table = table(stored);
+    return publish(stored, table);
+  }
+
+  /** As {@link #publish(StoredTable)} on an already loaded table (refreshed here). */
+  public Result publish(StoredTable stored, Table table) {
+    table.refresh();
+    // The heads and the base of the append must be the SAME metadata: a transaction fixes its base
+    // (an AppendFiles committed on its own re-reads the table first, and would add our files on top
+    // of a snapshot that may already hold them). Its commit is a compare-and-swap on that base.
+    Transaction tx = table.newTransaction();
+    Table base = tx.table();
+    ChainHeads heads = ChainHeads.of(base);
+    Pending pending = pending(stored, heads, MAX_FILES_PER_SNAPSHOT);
+    long snapshotId = base.currentSnapshot() == null ? -1 : base.currentSnapshot().snapshotId();
+    if (pending.objects.isEmpty()) {
+      return new Result(Outcome.NOTHING_NEW, snapshotId, 0, 0, heads, pending.restRows, pending.oldestRest);
+    }
+    NameMapping mapping = MappingUtil.create(table.schema());
+    MetricsConfig metricsConfig = MetricsConfig.forTable(table);
+    AppendFiles append = tx.newAppend();
+    long rows = 0;
+    for (Obj o : pending.objects) {
+      append.appendFile(dataFile(table, stored.definition(), o, metricsConfig, mapping));
+      rows += o.object.rows();
+    }
+    ChainHeads next = new ChainHeads(-1, pending.heads);
+    append.set(ChainHeads.PROPERTY, next.toJson());
+    append.set(ChainHeads.TABLE_VERSION, Long.toString(stored.version()));
+    append.set("tributary.publisher", publisherId);
+    long newId;
+    try {
+      append.commit();
+      newId = tx.table().currentSnapshot().snapshotId();
+      tx.commitTransaction();
+    } catch (CommitFailedException e) {
+      LOG.info("table {}: Iceberg commit conflict ({}); next round re-reads the heads of the current snapshot",
+          stored.name(), e.getMessage());
+      return new Result(Outcome.CONFLICT, snapshotId, 0, 0, heads, pending.rows + pending.restRows,
+          pending.oldest);
+    } catch (CommitStateUnknownException e) {
+      LOG.warn("table {}: Iceberg commit outcome unknown ({}); next round reads the heads of whatever is current",
+          stored.name(), e.getMessage());
+      return new Result(Outcome.UNKNOWN, snapshotId, 0, 0, heads, pending.rows + pending.restRows,
+          pending.oldest);
+    }
+    LOG.info("table {}: Iceberg snapshot {} adds {} parts, {} rows; heads {}", stored.name(), newId,
+        pending.objects.size(), rows, next.toJson());
+    return new Result(Outcome.PUBLISHED, newId, pending.objects.size(), rows, new ChainHeads(newId, pending.heads),
+        pending.restRows, pending.oldestRest);
+  }
+
+  /** Committed-but-unpublished rows and the oldest such commit, without publishing. */
+  public Result status(StoredTable stored, Table table) {
+    table.refresh();
+    ChainHeads heads = ChainHeads.of(table);
+    Pending p = pending(stored, heads, 0);
+    long snapshotId = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
+    return new Result(Outcome.NOTHING_NEW, snapshotId, 0, 0, heads, p.restRows, p.oldestRest);
+  }
+
+  static DataFile dataFile(Table table, TableDefinition def, Obj o, MetricsConfig metricsConfig,
+      NameMapping mapping) {
+    String uri = IcebergTables.objectUri(def, o.object.key());
+    InputFile in = table.io().newInputFile(uri, o.object.bytes());
+    Metrics metrics = ParquetUtil.fileMetrics(in, metricsConfig, mapping);
+    if (metrics.recordCount() == null || metrics.recordCount() != o.object.rows()) {
+      throw new IllegalStateException("table " + def.name() + " partition " + o.partition + " seq " + o.seq + ": part "
+          + o.object.key() + " has " + metrics.recordCount() + " rows in its footer but the chain says "
+          + o.object.rows() + "; not publishing");
+    }
+    return DataFiles.builder(table.spec()).withPath(uri).withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(o.object.bytes()).withMetrics(metrics).build();
+  }
+
+  record Obj(int partition, long seq, PartObject object) {
+  }
+
+  /** What is after the heads: the objects to add now (up to the cap), and what remains after them. */
+  static final class Pending {
+    final List<Obj> objects = new ArrayList<>();
+    final SortedMap<Integer, Long> heads;
+    long rows;
+    long oldest;
+    long restRows;
+    long oldestRest;
+
+    Pending(SortedMap<Integer, Long> heads) {
+      this.heads = new TreeMap<>(heads);
+    }
+  }
+
+  Pending pending(StoredTable stored, ChainHeads published, int maxFiles) {
+    Pending p = new Pending(published.heads());
+    boolean full = maxFiles <= 0;
+    for (int partition : chains.partitions(stored.name())) {
+      long from = published.head(partition) + 1;
+      while (true) {
+        List<CommitRecord> page = chains.records(stored.name(), partition, from, Long.MAX_VALUE, PAGE);
+        for (CommitRecord r : page) {
+          List<PartObject> data = r.objects().stream().filter(o -> o.kind() == PartObject.Kind.DATA).toList();
+          if (!full && p.objects.size() + data.size() > maxFiles && !p.objects.isEmpty()) {
+            full = true;
+          }
+          if (full) {
+            p.restRows += r.rows();
+            if (r.rows() > 0 && (p.oldestRest == 0 || r.committedAt() < p.oldestRest)) {
+              p.oldestRest = r.committedAt();
+            }
+          } else {
+            for (PartObject o : data) {
+              p.objects.add(new Obj(partition, r.seq(), o));
+            }
+            p.rows += r.rows();
+            if (r.rows() > 0 && (p.oldest == 0 || r.committedAt() < p.oldest)) {
+              p.oldest = r.committedAt();
+            }
+            p.heads.put(partition, r.seq());
+          }
+        }
+        if (page.size() < PAGE) {
+          break;
+        }
+        from = page.get(page.size() - 1).seq() + 1;
+      }
+    }
+    return p;
+  }
+}
