@@ -39,13 +39,12 @@ locals {
   }
 
   # Iceberg publication (DESIGN.md, "Iceberg publication"): only the scheduler leader publishes,
-  # so only the scheduler gets these variables and the policy. "none" sets nothing and grants nothing.
+  # so only the scheduler gets these variables and the policy. "none" turns publication off
+  # (TRIBUTARY_ICEBERG_CATALOG=none) and grants nothing.
   iceberg_enabled = var.iceberg_catalog != "none"
   iceberg_environment = merge(
-    local.iceberg_enabled ? {
-      TRIBUTARY_ICEBERG_CATALOG   = var.iceberg_catalog
-      TRIBUTARY_ICEBERG_NAMESPACE = var.iceberg_namespace
-    } : {},
+    { TRIBUTARY_ICEBERG_CATALOG = var.iceberg_catalog },
+    local.iceberg_enabled ? { TRIBUTARY_ICEBERG_NAMESPACE = var.iceberg_namespace } : {},
     var.iceberg_catalog == "glue" ? { TRIBUTARY_ICEBERG_GLUE_CATALOG_ID = data.aws_caller_identity.current.account_id } : {},
     var.iceberg_catalog == "rest" && var.iceberg_rest_uri != null ? { TRIBUTARY_ICEBERG_REST_URI = var.iceberg_rest_uri } : {},
     var.iceberg_catalog == "rest" && var.iceberg_rest_warehouse != null ? { TRIBUTARY_ICEBERG_REST_WAREHOUSE = var.iceberg_rest_warehouse } : {},

@@ -291,7 +291,7 @@ variable "log_retention_days" {
 ################################################################################
 
 variable "iceberg_catalog" {
-  description = "Iceberg catalog the scheduler leader publishes every table to (TRIBUTARY_ICEBERG_CATALOG): glue = a Glue database created here (Athena can query it), rest = an external Iceberg REST catalog (iceberg_rest_*), none = no TRIBUTARY_ICEBERG_* variables and no Iceberg permissions."
+  description = "Iceberg catalog the scheduler leader publishes every table to (TRIBUTARY_ICEBERG_CATALOG): glue = a Glue database created here (Athena can query it), rest = an external Iceberg REST catalog (iceberg_rest_*), none = publication off (TRIBUTARY_ICEBERG_CATALOG=none) and no Iceberg permissions."
   type        = string
   default     = "glue"
 

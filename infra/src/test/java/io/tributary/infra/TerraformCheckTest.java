@@ -157,7 +157,7 @@ class TerraformCheckTest {
 
     String env = fact(". local iceberg_environment ");
     assertThat(env)
-        .contains("TRIBUTARY_ICEBERG_CATALOG   = var.iceberg_catalog")
+        .contains("TRIBUTARY_ICEBERG_CATALOG = var.iceberg_catalog")
         .contains("TRIBUTARY_ICEBERG_NAMESPACE = var.iceberg_namespace")
         .contains("TRIBUTARY_ICEBERG_REST_URI")
         .contains("TRIBUTARY_ICEBERG_REST_WAREHOUSE");
