@@ -17,14 +17,12 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Metrics;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.Transaction;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMapping;
-import org.apache.iceberg.parquet.ParquetUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +58,8 @@ public final class Publisher {
   /** At most this many files per snapshot; a backfill of a long chain takes several rounds. */
   static final int MAX_FILES_PER_SNAPSHOT = 5000;
   private static final int PAGE = 1000;
+  /** Summary property: a random id of the publication that made the snapshot (for operators and logs). */
+  static final String PUBLICATION = "tributary.publication";
 
   private final Catalog chains;
   private final Function<String, org.apache.iceberg.catalog.Catalog> catalogs;
@@ -113,20 +113,17 @@ public final class Publisher {
   /** As {@link #publish(StoredTable)} on an already loaded table (refreshed here). */
   public Result publish(StoredTable stored, Table table) {
     table.refresh();
-    // The heads and the base of the append must be the SAME metadata: a transaction fixes its base
-    // (an AppendFiles committed on its own re-reads the table first, and would add our files on top
-    // of a snapshot that may already hold them). Its commit is a compare-and-swap on that base.
-    Transaction tx = table.newTransaction();
-    Table base = tx.table();
-    ChainHeads heads = ChainHeads.of(base);
+    ChainHeads heads = ChainHeads.of(table);
+    long snapshotId = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
     Pending pending = pending(stored, heads, MAX_FILES_PER_SNAPSHOT);
-    long snapshotId = base.currentSnapshot() == null ? -1 : base.currentSnapshot().snapshotId();
     if (pending.objects.isEmpty()) {
       return new Result(Outcome.NOTHING_NEW, snapshotId, 0, 0, heads, pending.restRows, pending.oldestRest);
     }
     NameMapping mapping = MappingUtil.create(table.schema());
     MetricsConfig metricsConfig = MetricsConfig.forTable(table);
-    AppendFiles append = tx.newAppend();
+    // The append may only land on the snapshot whose heads we read (see PinnedTable).
+    Table pinned = PinnedTable.pin(table, snapshotId);
+    AppendFiles append = pinned.newAppend();
     long rows = 0;
     for (Obj o : pending.objects) {
       append.appendFile(dataFile(table, stored.definition(), o, metricsConfig, mapping));
@@ -136,11 +133,10 @@ public final class Publisher {
     append.set(ChainHeads.PROPERTY, next.toJson());
     append.set(ChainHeads.TABLE_VERSION, Long.toString(stored.version()));
     append.set("tributary.publisher", publisherId);
-    long newId;
+    String publication = java.util.UUID.randomUUID().toString();
+    append.set(PUBLICATION, publication);
     try {
       append.commit();
-      newId = tx.table().currentSnapshot().snapshotId();
-      tx.commitTransaction();
     } catch (CommitFailedException e) {
       LOG.info("table {}: Iceberg commit conflict ({}); next round re-reads the heads of the current snapshot",
           stored.name(), e.getMessage());
@@ -152,10 +148,22 @@ public final class Publisher {
       return new Result(Outcome.UNKNOWN, snapshotId, 0, 0, heads, pending.rows + pending.restRows,
           pending.oldest);
     }
+    table.refresh();
+    long newId = findSnapshot(table, publication);
     LOG.info("table {}: Iceberg snapshot {} adds {} parts, {} rows; heads {}", stored.name(), newId,
         pending.objects.size(), rows, next.toJson());
     return new Result(Outcome.PUBLISHED, newId, pending.objects.size(), rows, new ChainHeads(newId, pending.heads),
         pending.restRows, pending.oldestRest);
+  }
+
+  private static long findSnapshot(Table table, String publication) {
+    for (org.apache.iceberg.Snapshot s = table.currentSnapshot(); s != null;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      if (publication.equals(s.summary().get(PUBLICATION))) {
+        return s.snapshotId();
+      }
+    }
+    return -1;
   }
 
   /** Committed-but-unpublished rows and the oldest such commit, without publishing. */
@@ -171,7 +179,7 @@ public final class Publisher {
       NameMapping mapping) {
     String uri = IcebergTables.objectUri(def, o.object.key());
     InputFile in = table.io().newInputFile(uri, o.object.bytes());
-    Metrics metrics = ParquetUtil.fileMetrics(in, metricsConfig, mapping);
+    Metrics metrics = FooterMetrics.of(in, metricsConfig, mapping);
     if (metrics.recordCount() == null || metrics.recordCount() != o.object.rows()) {
       throw new IllegalStateException("table " + def.name() + " partition " + o.partition + " seq " + o.seq + ": part "
           + o.object.key() + " has " + metrics.recordCount() + " rows in its footer but the chain says "
