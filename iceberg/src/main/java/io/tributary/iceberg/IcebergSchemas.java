@@ -15,8 +15,8 @@ import org.apache.iceberg.types.Types;
  *
  * <p>Types: {@code string}/{@code json} -> string, {@code int} -> int, {@code long} -> long,
  * {@code double} -> double, {@code boolean} -> boolean, {@code timestamp} -> timestamptz (parts hold
- * TIMESTAMP(MILLIS, UTC); Iceberg's Parquet readers convert millis to micros, proven by
- * {@code IcebergReadBackIT}), {@code date} -> date, {@code decimal(p,s)} -> decimal(p,s).
+ * TIMESTAMP(MICROS, UTC), as Iceberg requires: with millis, Iceberg's row-group filter compares
+ * millis statistics with micros literals and drops matching rows), {@code date} -> date, {@code decimal(p,s)} -> decimal(p,s).
  */
 final class IcebergSchemas {
   private IcebergSchemas() {

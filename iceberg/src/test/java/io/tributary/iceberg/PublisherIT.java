@@ -61,7 +61,7 @@ class PublisherIT {
   }
 
   @Test
-  void everyCommittedPartOnceNoDeadLettersNoOrphansWithMetricsAndMillisReadCorrectly() throws Exception {
+  void everyCommittedPartOnceNoDeadLettersNoOrphansWithMetricsAndTimestampsFiltered() throws Exception {
     StoredTable stored = chains.create(Chains.unique("clicks"), 3);
     for (int round = 0; round < 3; round++) {
       for (int p = 0; p < 3; p++) {

@@ -39,6 +39,8 @@ public final class ParquetPartWriter {
 
     /** Parts written without a dictionary for a column whose dictionary last fell back, before trying again. */
     static final int DICTIONARY_RETRY_PARTS = 16;
+    /** Timestamps are buffered in epoch millis and written as Iceberg's microseconds (DESIGN.md). */
+    static final long MICROS_PER_MILLI = 1000L;
 
     /**
      * Per schema (a table's definition version; weak keys), the columns whose dictionary fell back to
@@ -148,7 +150,7 @@ public final class ParquetPartWriter {
                     }
                     w[userCols].write(buf.partition(), 0, 0);
                     w[userCols + 1].write(buf.offsets().values()[row], 0, 0);
-                    w[userCols + 2].write(buf.timestamps().values()[row], 0, 0);
+                    w[userCols + 2].write(buf.timestamps().values()[row] * MICROS_PER_MILLI, 0, 0);
                     if (buf.keys() != null) {
                         if (buf.keys().isNull(row)) {
                             w[userCols + 3].writeNull(0, 0);
@@ -196,7 +198,8 @@ public final class ParquetPartWriter {
                 w.write(Binary.fromConstantByteArray(b.data(), s, b.end(row) - s), 0, def);
             }
             case INT, DATE -> w.write(((ColumnVector.Ints) col).values()[row], 0, def);
-            case LONG, TIMESTAMP -> w.write(((ColumnVector.Longs) col).values()[row], 0, def);
+            case LONG -> w.write(((ColumnVector.Longs) col).values()[row], 0, def);
+            case TIMESTAMP -> w.write(((ColumnVector.Longs) col).values()[row] * MICROS_PER_MILLI, 0, def);
             case DOUBLE -> w.write(((ColumnVector.Doubles) col).values()[row], 0, def);
             case BOOLEAN -> w.write(((ColumnVector.Booleans) col).values()[row], 0, def);
             case DECIMAL -> {

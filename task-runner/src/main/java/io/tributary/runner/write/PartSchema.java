@@ -14,7 +14,7 @@ import org.apache.parquet.schema.Types;
 /**
  * The Parquet schema of a table's parts (DESIGN.md "Column types -> Parquet"): the table's columns
  * in definition order, then {@code _partition} INT32, {@code _offset} INT64, {@code _timestamp}
- * TIMESTAMP(MILLIS, UTC) and, when asked, {@code _key} STRING. Every field carries its Iceberg field
+ * TIMESTAMP(MICROS, UTC) (Iceberg's timestamptz; the buffers hold millis, the writer scales) and, when asked, {@code _key} STRING. Every field carries its Iceberg field
  * id from {@link RowSchema#fieldIds()} (DESIGN.md "Iceberg publication"); a metadata column the
  * definition does not list in {@code metadata} has no id (it is not part of the Iceberg schema).
  */
@@ -36,7 +36,7 @@ public final class PartSchema {
         b.addField(withId(Types.required(PrimitiveTypeName.INT32), ids, PARTITION).named(PARTITION));
         b.addField(withId(Types.required(PrimitiveTypeName.INT64), ids, OFFSET).named(OFFSET));
         b.addField(withId(Types.required(PrimitiveTypeName.INT64), ids, TIMESTAMP)
-                .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS)).named(TIMESTAMP));
+                .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named(TIMESTAMP));
         if (schema.includeKey()) {
             b.addField(withId(Types.optional(PrimitiveTypeName.BINARY), ids, KEY)
                     .as(LogicalTypeAnnotation.stringType()).named(KEY));
@@ -61,7 +61,7 @@ public final class PartSchema {
             case DOUBLE -> Types.primitive(PrimitiveTypeName.DOUBLE, rep).id(id).named(f.name());
             case BOOLEAN -> Types.primitive(PrimitiveTypeName.BOOLEAN, rep).id(id).named(f.name());
             case TIMESTAMP -> Types.primitive(PrimitiveTypeName.INT64, rep).id(id)
-                    .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS)).named(f.name());
+                    .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named(f.name());
             case DATE -> Types.primitive(PrimitiveTypeName.INT32, rep).id(id).as(LogicalTypeAnnotation.dateType())
                     .named(f.name());
             case DECIMAL -> f.decimalAsLong()

@@ -113,7 +113,7 @@ class ParquetPartWriterTest {
         assertThat(rs.getType("_partition").asPrimitiveType().getPrimitiveTypeName()).isEqualTo(PrimitiveType.PrimitiveTypeName.INT32);
         assertThat(rs.getType("_offset").asPrimitiveType().getPrimitiveTypeName()).isEqualTo(PrimitiveType.PrimitiveTypeName.INT64);
         assertThat(rs.getType("_timestamp").getLogicalTypeAnnotation())
-                .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS));
+                .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS));
         assertThat(rs.getType("_key").getLogicalTypeAnnotation()).isEqualTo(LogicalTypeAnnotation.stringType());
         assertThat(rs.getType("j").getLogicalTypeAnnotation()).isEqualTo(LogicalTypeAnnotation.stringType());
         assertThat(rs.getType("day").getLogicalTypeAnnotation()).isEqualTo(LogicalTypeAnnotation.dateType());
@@ -129,7 +129,7 @@ class ParquetPartWriterTest {
             assertThat(g.getString("s", 0)).isEqualTo("row" + r);
             assertThat(g.getInteger("_partition", 0)).isEqualTo(3);
             assertThat(g.getLong("_offset", 0)).isEqualTo(100 + 2L * r);
-            assertThat(g.getLong("_timestamp", 0)).isEqualTo(1_700_000_000_000L + r);
+            assertThat(g.getLong("_timestamp", 0)).isEqualTo((1_700_000_000_000L + r) * 1000);
             if (r % 3 == 0) {
                 assertThat(g.getFieldRepetitionCount("_key")).isZero();
             } else {
@@ -145,7 +145,7 @@ class ParquetPartWriterTest {
             assertThat(g.getLong("l", 0)).isEqualTo(r * 1_000_000_007L);
             assertThat(g.getDouble("d", 0)).isEqualTo(r / 4.0);
             assertThat(g.getBoolean("b", 0)).isEqualTo(r % 2 == 0);
-            assertThat(g.getLong("ts", 0)).isEqualTo(Instant.parse("2024-03-01T10:00:00.5" + (r % 10) + "Z").toEpochMilli());
+            assertThat(g.getLong("ts", 0)).isEqualTo(Instant.parse("2024-03-01T10:00:00.5" + (r % 10) + "Z").toEpochMilli() * 1000);
             assertThat(g.getInteger("day", 0)).isEqualTo((int) LocalDate.of(2024, 3, 1 + r % 9).toEpochDay());
             assertThat(g.getLong("amt", 0)).isEqualTo(new BigDecimal("-" + r + ".25").unscaledValue().longValueExact());
             BigDecimal big = new BigDecimal(new BigInteger(g.getBinary("big", 0).getBytes()), 10);

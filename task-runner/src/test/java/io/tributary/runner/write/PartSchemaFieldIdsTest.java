@@ -57,11 +57,11 @@ class PartSchemaFieldIdsTest {
         MessageType footer = writeAndReadFooter(def);
         assertThat(ids(footer)).containsExactly(Map.entry("event_id", 1), Map.entry("ts", 2), Map.entry("amount", 3),
                 Map.entry("_partition", 4), Map.entry("_offset", 5), Map.entry("_timestamp", 6), Map.entry("_key", 7));
-        // the timestamp types stay MILLIS
+        // the timestamp types are MICROS (Iceberg timestamptz)
         assertThat(footer.getType("ts").getLogicalTypeAnnotation())
-                .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS));
+                .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS));
         assertThat(footer.getType("_timestamp").getLogicalTypeAnnotation())
-                .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS));
+                .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS));
     }
 
     @Test
