@@ -80,7 +80,7 @@ final class DefinitionRules {
   }
 
   static void iceberg(TableDefinition.Iceberg iceberg) {
-    if (!TableDefinition.Iceberg.CATALOGS.contains(iceberg.catalog())) {
+    if (iceberg.catalog() != null && !TableDefinition.Iceberg.CATALOGS.contains(iceberg.catalog())) {
       throw bad("iceberg.catalog", "must be " + String.join(" | ", TableDefinition.Iceberg.CATALOGS) + ", got "
           + quote(iceberg.catalog()));
     }

@@ -258,7 +258,9 @@ public record TableDefinition(String name, Source source, Format format, List<Co
    * Iceberg publication (DESIGN.md "Iceberg publication").
    *
    * @param enabled              publish the table to Iceberg
-   * @param catalog              the configured Iceberg catalog: {@code local}, {@code glue} or {@code rest}
+   * @param catalog              the configured Iceberg catalog: {@code local}, {@code glue} or {@code rest}; null
+   *                             (the default) = the catalog the publishing process is configured with
+   *                             ({@code TRIBUTARY_ICEBERG_CATALOG}), so one definition works locally and in AWS
    * @param namespace            Iceberg namespace, {@code [a-z][a-z0-9_]{0,254}}
    * @param table                Iceberg table name, {@code [a-z][a-z0-9_]{0,254}}; null means the table's name
    * @param commitIntervalMillis how often the publisher commits a snapshot, 100 ms..1 h
@@ -266,7 +268,8 @@ public record TableDefinition(String name, Source source, Format format, List<Co
   public record Iceberg(boolean enabled, String catalog, String namespace, String table, long commitIntervalMillis) {
     /** The catalogs a table may name. */
     public static final List<String> CATALOGS = List.of("local", "glue", "rest");
-    public static final String DEFAULT_CATALOG = "local";
+    /** No catalog named: the process's configured default. */
+    public static final String DEFAULT_CATALOG = null;
     public static final String DEFAULT_NAMESPACE = "tributary";
     public static final long DEFAULT_COMMIT_INTERVAL_MILLIS = 2_000L;
 
@@ -275,7 +278,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
       namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
     }
 
-    /** Enabled, catalog {@code local}, namespace {@code tributary}, this table name, 2 s. */
+    /** Enabled, the configured catalog, namespace {@code tributary}, this table name, 2 s. */
     public static Iceberg defaults(String table) {
       return new Iceberg(true, DEFAULT_CATALOG, DEFAULT_NAMESPACE, table, DEFAULT_COMMIT_INTERVAL_MILLIS);
     }

@@ -158,7 +158,9 @@ public final class TableDefinitions {
     sc.put("max_runners", d.scaling().maxRunners());
     ObjectNode ice = o.putObject("iceberg");
     ice.put("enabled", d.iceberg().enabled());
-    ice.put("catalog", d.iceberg().catalog());
+    if (d.iceberg().catalog() != null) {
+      ice.put("catalog", d.iceberg().catalog());
+    }
     ice.put("namespace", d.iceberg().namespace());
     ice.put("table", d.iceberg().table());
     ice.put("commit_interval", d.iceberg().commitIntervalMillis());

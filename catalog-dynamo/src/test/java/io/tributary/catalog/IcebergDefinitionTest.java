@@ -31,7 +31,7 @@ class IcebergDefinitionTest {
   @Test
   void icebergDefaultsWhenAbsent() {
     TableDefinition d = TableDefinitions.fromYaml(CLICKS_YAML, ENV);
-    assertThat(d.iceberg()).isEqualTo(new TableDefinition.Iceberg(true, "local", "tributary", "clicks", 2_000));
+    assertThat(d.iceberg()).isEqualTo(new TableDefinition.Iceberg(true, null, "tributary", "clicks", 2_000));
     assertThat(d.iceberg().commitInterval()).isEqualTo(Duration.ofSeconds(2));
     TableDefinition b = TableDefinition.builder("other").source("h:1", "t").output("bucket").column("a", "int")
         .build();
@@ -47,7 +47,9 @@ class IcebergDefinitionTest {
 
     TableDefinition design = TableDefinitions.fromYaml(
         withIceberg("{ catalog: local, namespace: tributary, commit_interval: 2s }"), ENV);
-    assertThat(design.iceberg()).isEqualTo(TableDefinition.Iceberg.defaults("clicks"));
+    assertThat(design.iceberg()).isEqualTo(new TableDefinition.Iceberg(true, "local", "tributary", "clicks", 2_000));
+    // no catalog named: the publishing process's configured default (TRIBUTARY_ICEBERG_CATALOG)
+    assertThat(TableDefinition.Iceberg.defaults("clicks").catalog()).isNull();
 
     TableDefinition partial = TableDefinitions.fromYaml(CLICKS_YAML + """
         iceberg:
@@ -153,7 +155,7 @@ class IcebergDefinitionTest {
     TableDefinition defaults = TableDefinitions.fromYaml(CLICKS_YAML, ENV);
     JsonNode dt = MAPPER.readTree(TableDefinitions.toJson(defaults));
     assertThat(dt.path("iceberg").toString()).isEqualTo(
-        "{\"enabled\":true,\"catalog\":\"local\",\"namespace\":\"tributary\",\"table\":\"clicks\",\"commit_interval\":2000}");
+        "{\"enabled\":true,\"namespace\":\"tributary\",\"table\":\"clicks\",\"commit_interval\":2000}");
     assertThat(dt.path("last_field_id").asInt()).isEqualTo(8);
   }
 
