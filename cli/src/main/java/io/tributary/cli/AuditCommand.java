@@ -7,6 +7,8 @@ import io.tributary.catalog.AuditReport;
 import io.tributary.catalog.AwsClients;
 import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableNotFoundException;
+import io.tributary.iceberg.IcebergAudit;
+import io.tributary.iceberg.IcebergCatalogs;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,9 @@ import software.amazon.awssdk.services.s3.S3Client;
             "Walks every partition's commit chain in the catalog (contiguous, no gap, no overlap, counts consistent).",
             "--deep also reads every committed Parquet part and dead-letter object from S3 and checks each row's "
                 + "_partition/_offset against its record's range (every offset at most once, counts equal).",
-            "Exit 0 only when exact, 2 when a problem was found, 1 on error."})
+            "--deep also proves the Iceberg side when the table is published: the current snapshot's data files are exactly "
+                + "the data parts of the chain records up to the snapshot's chain heads (none missing, extra or twice; rows equal).",
+            "Exit 0 only when exact (with --deep: the chains, the parts and the Iceberg side), 2 when a problem was found, 1 on error."})
 public class AuditCommand implements Callable<Integer> {
     static final int NOT_EXACT = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,13 +39,22 @@ public class AuditCommand implements Callable<Integer> {
     String table;
     @Option(names = "--deep", description = "Also read every committed object from S3.")
     boolean deep;
-    @Option(names = "--json", description = "Print JSON: {\"table\",\"exact\",\"partitions\",\"records\",\"rows\",\"dlq_rows\",\"lost\",\"problems\",\"losses\"[,\"deep\"]}.")
+    @Option(names = "--json", description = "Print JSON: {\"table\",\"exact\",\"partitions\",\"records\",\"rows\",\"dlq_rows\",\"lost\",\"problems\",\"losses\"[,\"deep\",\"iceberg\"]};"
+            + " with --deep, iceberg is {\"exact\",\"snapshot_id\",\"files\",\"rows\",\"heads\",\"problems\"} or null when the table is not published.")
     boolean json;
 
-    /** The audit's combined outcome. */
-    record Outcome(AuditReport report, DeepAudit.Result deep) {
+    /**
+     * The audit's combined outcome. {@code iceberg} is the Iceberg side's report (with --deep, when
+     * the table is published), else null with {@code icebergNote} saying why (not published, or not
+     * audited without --deep).
+     */
+    record Outcome(AuditReport report, DeepAudit.Result deep, IcebergAudit.Report iceberg, String icebergNote) {
+        Outcome(AuditReport report, DeepAudit.Result deep) {
+            this(report, deep, null, null);
+        }
+
         boolean exact() {
-            return report.exact() && (deep == null || deep.exact());
+            return report.exact() && (deep == null || deep.exact()) && (iceberg == null || iceberg.exact());
         }
 
         List<String> problems() {
@@ -51,6 +64,9 @@ public class AuditCommand implements Callable<Integer> {
                 if (deep.problemCount > deep.problems.size()) {
                     p.add("... and " + (deep.problemCount - deep.problems.size()) + " more deep problems");
                 }
+            }
+            if (iceberg != null) {
+                iceberg.problems().forEach(x -> p.add("iceberg: " + x));
             }
             return p;
         }
@@ -75,7 +91,7 @@ public class AuditCommand implements Callable<Integer> {
                 throw new CliException("no table '" + table + "' in catalog " + CatalogAccess.tableName(env));
             }
             if (!deep) {
-                return new Outcome(report, null);
+                return new Outcome(report, null, null, null);
             }
             List<Integer> parts = report.partitions().stream().map(AuditReport.PartitionSummary::partition).toList();
             long total = report.records();
@@ -92,8 +108,33 @@ public class AuditCommand implements Callable<Integer> {
                 if (tty) {
                     progress.print("\r\033[K");
                 }
-                return new Outcome(report, d);
+                try (IcebergCatalogs catalogs = IcebergView.catalogs(env)) {
+                    var off = IcebergView.notPublished(catalogs, t.definition());
+                    if (off.isPresent()) {
+                        return new Outcome(report, d, null, off.get());
+                    }
+                    return new Outcome(report, d, c.call(cat -> icebergAudit(catalogs, cat, t)), null);
+                }
             }
+        }
+    }
+
+    /**
+     * The Iceberg side of the deep audit ({@link IcebergAudit}) on the table as it is now (never
+     * created here); a missing table or an unreadable catalog is a problem (the table is published).
+     */
+    static IcebergAudit.Report icebergAudit(IcebergCatalogs catalogs, io.tributary.catalog.Catalog chains, StoredTable t) {
+        String id = IcebergView.identifier(catalogs, t.definition()).toString();
+        try {
+            var table = IcebergView.load(catalogs, t.definition());
+            if (table.isEmpty()) {
+                return IcebergView.failed("Iceberg table " + id + " does not exist in catalog "
+                        + IcebergView.catalogName(catalogs, t.definition()) + " (publication is on for this table)");
+            }
+            return IcebergAudit.audit(chains, t, table.get());
+        } catch (RuntimeException e) {
+            String msg = e instanceof CliException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            return IcebergView.failed("cannot audit Iceberg table " + id + ": " + Errors.firstLine(String.valueOf(msg)));
         }
     }
 
@@ -119,6 +160,12 @@ public class AuditCommand implements Callable<Integer> {
                 dn.put("freshness_p50_ms", p50);
                 dn.put("freshness_p99_ms", p99);
             }
+            // with --deep: the Iceberg side, or null when the table is not published
+            if (o.iceberg() != null) {
+                n.set("iceberg", IcebergView.auditJson(o.iceberg()));
+            } else {
+                n.putNull("iceberg");
+            }
         }
         return JSON.writeValueAsString(n);
     }
@@ -135,6 +182,18 @@ public class AuditCommand implements Callable<Integer> {
             sb.append(String.format("  read %,d parts (%,d rows) and %,d dead-letter objects (%,d lines), %,.1f MiB: %s%n",
                     d.dataObjects, d.dataRows, d.dlqObjects, d.dlqRows, d.bytes / 1048576.0,
                     d.exact() ? "every offset in its record's range, at most once; counts equal" : d.problemCount + " problems"));
+        }
+        if (o.iceberg() != null) {
+            IcebergAudit.Report ice = o.iceberg();
+            sb.append(String.format("  iceberg: %s, snapshot %s, %,d data files, %,d rows, heads %s%n",
+                    ice.exact() ? "EXACT (every part up to the snapshot's chain heads once, nothing else; rows equal)"
+                            : "NOT EXACT (" + ice.problems().size() + " problems)",
+                    ice.snapshotId() < 0 ? "none yet" : Long.toString(ice.snapshotId()), ice.files(), ice.rows(),
+                    ice.heads().isEmpty() ? "none" : ice.heads().toString()));
+        } else if (o.icebergNote() != null) {
+            sb.append("  iceberg: ").append(o.icebergNote()).append('\n');
+        } else if (o.deep() == null) {
+            sb.append("  iceberg: not audited (add --deep)\n");
         }
         TextTable tt = new TextTable("PARTITION", "RECORDS", "START", "END", "ROWS", "DLQ", "LOST").right(0, 1, 2, 3, 4, 5, 6);
         for (AuditReport.PartitionSummary p : r.partitions()) {

@@ -2,6 +2,10 @@ package io.tributary.cli;
 
 import io.tributary.api.v1.ClusterStatus;
 import io.tributary.api.v1.GetStatusRequest;
+import io.tributary.api.v1.TableStatus;
+import io.tributary.iceberg.IcebergCatalogs;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,9 +13,11 @@ import picocli.CommandLine.Option;
 
 /** {@code tributary status [--watch] [--json]}: the scheduler's GetStatus as a table or JSON. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show tables, runners, per-partition lag and freshness (from the scheduler leader).",
+        description = {"Show tables, runners, per-partition lag and freshness (from the scheduler leader), and each table's Iceberg"
+                + " publication (snapshot, chain heads, rows committed but not yet published; from the catalogs).",
             "--json prints {\"leader\", \"runners\":[{\"id\",\"partitions\",\"last_heartbeat_ms\"}], \"tables\":[{\"name\",\"state\",\"lag\","
-                + "\"partitions\":[{\"partition\",\"owner\",\"epoch\",\"committed\",\"end\",\"lag\",\"freshness_s\"}]}], "
+                + "\"partitions\":[{\"partition\",\"owner\",\"epoch\",\"committed\",\"end\",\"lag\",\"freshness_s\"}], "
+                + "\"iceberg\":{\"table\",\"catalog\",\"location\",\"snapshot_id\",\"heads\",\"pending_rows\",\"lag_s\",\"error\"}|null}], "
                 + "\"scaling\":{\"desired\",\"actual\",\"reason\"}}."})
 public class StatusCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Refresh until interrupted (Ctrl-C).")
@@ -28,23 +34,48 @@ public class StatusCommand implements Callable<Integer> {
         if (!(interval > 0)) {
             throw new CliException("--interval must be positive, got " + interval);
         }
-        try (SchedulerClient c = scheduler.connect()) {
-            while (true) {
-                ClusterStatus s = c.call("GetStatus", stub -> stub.getStatus(GetStatusRequest.getDefaultInstance()));
-                if (json) {
-                    System.out.println(StatusView.toJsonText(s));
-                } else {
-                    if (watch) {
-                        System.out.print("\033[H\033[2J");
+        Map<String, String> env = Home.env();
+        try (SchedulerClient c = scheduler.connect(); IcebergCatalogs catalogs = IcebergView.catalogs(env)) {
+            CatalogAccess chains = null;
+            try {
+                while (true) {
+                    ClusterStatus s = c.call("GetStatus", stub -> stub.getStatus(GetStatusRequest.getDefaultInstance()));
+                    if (chains == null && s.getTablesCount() > 0) {
+                        chains = new CatalogAccess(env);
                     }
-                    System.out.print(StatusView.render(s, System.currentTimeMillis()));
+                    Map<String, IcebergView.Shown> iceberg = iceberg(s, catalogs, chains);
+                    if (json) {
+                        System.out.println(StatusView.toJsonText(s, iceberg));
+                    } else {
+                        if (watch) {
+                            System.out.print("\033[H\033[2J");
+                        }
+                        System.out.print(StatusView.render(s, System.currentTimeMillis(), iceberg));
+                    }
+                    System.out.flush();
+                    if (!watch) {
+                        return 0;
+                    }
+                    Thread.sleep((long) (interval * 1000));
                 }
-                System.out.flush();
-                if (!watch) {
-                    return 0;
+            } finally {
+                if (chains != null) {
+                    chains.close();
                 }
-                Thread.sleep((long) (interval * 1000));
             }
         }
+    }
+
+    /**
+     * Each table's Iceberg publication, computed here from the chains and the Iceberg catalog
+     * ({@link IcebergView#show}, i.e. {@code Publisher.status}); the scheduler's status does not carry it.
+     */
+    static Map<String, IcebergView.Shown> iceberg(ClusterStatus s, IcebergCatalogs catalogs, CatalogAccess chains) {
+        Map<String, IcebergView.Shown> out = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
+        for (TableStatus t : s.getTablesList()) {
+            out.put(t.getTable().getName(), IcebergView.show(catalogs, chains.catalog, t.getTable().getName(), now));
+        }
+        return out;
     }
 }

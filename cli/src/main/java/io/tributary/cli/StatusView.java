@@ -12,7 +12,8 @@ import io.tributary.api.v1.TableStatus;
  * How {@code tributary status} shows a {@link ClusterStatus}. The JSON field names are a contract
  * (scripts rely on them):
  * <pre>{"leader":..., "runners":[{"id","partitions","last_heartbeat_ms","cpu_load","http"}],
- *  "tables":[{"name","state","lag","partitions":[{"partition","owner","epoch","committed","end","lag","freshness_s"}]}],
+ *  "tables":[{"name","state","lag","partitions":[{"partition","owner","epoch","committed","end","lag","freshness_s"}],
+ *             "iceberg":{"table","catalog","location","snapshot_id","heads","pending_rows","lag_s","error"}|null}],
  *  "scaling":{"desired","actual","reason"}}</pre>
  * {@code owner} is null when unassigned, {@code freshness_s} null when unknown, {@code http} (the
  * runner's {@code host:port} for /q/health and /q/metrics) null when not reported.
@@ -24,6 +25,15 @@ final class StatusView {
     }
 
     static ObjectNode toJson(ClusterStatus s) {
+        return toJson(s, null);
+    }
+
+    /**
+     * As {@link #toJson(ClusterStatus)}; with {@code iceberg} (table name -> what {@link IcebergView#show}
+     * found) each table also gets {@code "iceberg"}: {@code {"table","catalog","location","snapshot_id",
+     * "heads","pending_rows","lag_s","error"}}, or null when the table is not published.
+     */
+    static ObjectNode toJson(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg) {
         ObjectNode o = JSON.createObjectNode();
         o.put("leader", s.getLeader());
         ArrayNode runners = o.putArray("runners");
@@ -48,6 +58,10 @@ final class StatusView {
             ArrayNode ps = n.putArray("partitions");
             for (PartitionStatus p : t.getPartitionsList()) {
                 ps.add(partitionJson(p));
+            }
+            if (iceberg != null) {
+                IcebergView.Shown ice = iceberg.get(t.getTable().getName());
+                n.set("iceberg", ice == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : ice.json());
             }
         }
         ObjectNode sc = o.putObject("scaling");
@@ -78,8 +92,12 @@ final class StatusView {
     }
 
     static String toJsonText(ClusterStatus s) {
+        return toJsonText(s, null);
+    }
+
+    static String toJsonText(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg) {
         try {
-            return JSON.writeValueAsString(toJson(s));
+            return JSON.writeValueAsString(toJson(s, iceberg));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -87,6 +105,11 @@ final class StatusView {
 
     /** The terminal view: leader, runners, then each table with its partitions. */
     static String render(ClusterStatus s, long nowMillis) {
+        return render(s, nowMillis, null);
+    }
+
+    /** As {@link #render(ClusterStatus, long)}, with each table's Iceberg line when {@code iceberg} is given. */
+    static String render(ClusterStatus s, long nowMillis, java.util.Map<String, IcebergView.Shown> iceberg) {
         StringBuilder sb = new StringBuilder();
         sb.append("leader ").append(s.getLeader().isEmpty() ? "(none)" : s.getLeader())
                 .append("   scaling: desired ").append(s.getScaling().getDesired())
@@ -114,6 +137,10 @@ final class StatusView {
             sb.append('\n').append("table ").append(t.getTable().getName()).append("  ").append(t.getTable().getState())
                     .append("  lag ").append(TextTable.num(t.getLag())).append('\n');
             sb.append(partitionTable(t, nowMillis).render("  "));
+            IcebergView.Shown ice = iceberg == null ? null : iceberg.get(t.getTable().getName());
+            if (ice != null) {
+                sb.append("  ").append(ice.text()).append('\n');
+            }
         }
         return sb.toString();
     }

@@ -14,6 +14,7 @@ import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
 import io.tributary.catalog.admin.TableLifecycle;
+import io.tributary.iceberg.IcebergCatalogs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +67,9 @@ public class TableCommand {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create a table from a YAML definition file (see docs: \"Table definition file\").")
+            description = {"Create a table from a YAML definition file (see docs: \"Table definition file\").",
+                "Also creates its Iceberg table (iceberg.namespace.iceberg.table, default tributary.<name>) when an Iceberg"
+                    + " catalog is configured (TRIBUTARY_ICEBERG_CATALOG) and iceberg.enabled is true."})
     static class Create implements Callable<Integer> {
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE.yaml", description = "Table definition file")
         Path file;
@@ -89,7 +92,31 @@ public class TableCommand {
                         d -> d.apply(def.name(), l -> TableAccess.info(l.create(def).table())));
                 System.out.println("created table " + describe(t) + " from " + file + " " + a.path());
             }
+            createIceberg(Home.env(), def);
             return 0;
+        }
+
+        /**
+         * The Iceberg table of a just-created table, when publication is on here (a configured Iceberg
+         * catalog and {@code iceberg.enabled}); otherwise one line saying why not. The scheduler
+         * leader's publisher would create it on its first round anyway; creating it now lets engines
+         * see the (empty) table at once and surfaces catalog problems to whoever declared the table.
+         */
+        static void createIceberg(Map<String, String> env, TableDefinition def) {
+            try (IcebergCatalogs catalogs = IcebergView.catalogs(env)) {
+                var off = IcebergView.notPublished(catalogs, def);
+                if (off.isPresent()) {
+                    System.out.println(off.get());
+                    return;
+                }
+                try (CatalogAccess c = new CatalogAccess(env)) {
+                    StoredTable st = c.call(cat -> cat.getTable(def.name())).orElseThrow(() -> new CliException(
+                            "table " + def.name() + " is not in catalog " + CatalogAccess.tableName(env) + " after create"));
+                    org.apache.iceberg.Table t = c.call(cat -> IcebergView.create(catalogs, cat, st));
+                    System.out.println("created Iceberg table " + IcebergView.identifier(catalogs, def) + " in catalog "
+                            + IcebergView.catalogName(catalogs, def) + " at " + t.location());
+                }
+            }
         }
     }
 
@@ -142,11 +169,13 @@ public class TableCommand {
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-            description = "Show a table's definition and per-partition progress (owner, epoch, offsets, lag).")
+            description = "Show a table's definition, per-partition progress (owner, epoch, offsets, lag) and its Iceberg"
+                    + " publication (table, snapshot, chain heads, rows committed but not yet published).")
     static class Describe implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "Table name")
         String name;
-        @Option(names = "--json", description = "Print JSON: {name, version, state, lag, definition, partitions}.")
+        @Option(names = "--json", description = "Print JSON: {name, version, state, lag, definition, partitions, iceberg}"
+                + " (iceberg: {table, catalog, location, snapshot_id, heads, pending_rows, lag_s, error}, or null when not published).")
         boolean json;
         @Mixin
         SchedulerOption scheduler;
@@ -157,6 +186,11 @@ public class TableCommand {
                 TableStatus st = a.run("DescribeTable", s -> s.describeTable(TableRef.newBuilder().setName(name).build()),
                         d -> d.apply(name, l -> d.status(l.get(name))));
                 TableInfo t = st.getTable();
+                IcebergView.Shown ice;
+                try (IcebergCatalogs catalogs = IcebergView.catalogs(Home.env());
+                        CatalogAccess c = new CatalogAccess(Home.env())) {
+                    ice = IcebergView.show(catalogs, c.catalog, name, System.currentTimeMillis());
+                }
                 if (json) {
                     ObjectNode o = JSON.createObjectNode();
                     o.put("name", t.getName());
@@ -168,6 +202,7 @@ public class TableCommand {
                     for (PartitionStatus p : st.getPartitionsList()) {
                         ps.add(StatusView.partitionJson(p));
                     }
+                    o.set("iceberg", ice.json());
                     System.out.println(JSON.writeValueAsString(o));
                     return 0;
                 }
@@ -176,6 +211,7 @@ public class TableCommand {
                     System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(t.getDefinitionJson())));
                 }
                 System.out.print(StatusView.partitionTable(st, System.currentTimeMillis()).render("  "));
+                System.out.println("  " + ice.text());
                 System.out.println("(read " + a.path() + ")");
             }
             return 0;
