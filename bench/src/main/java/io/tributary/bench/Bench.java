@@ -439,8 +439,13 @@ final class Bench {
 
     /** Creates a table (genesis offset 0 on each partition) whose definition is the bench table on {@code topic}. */
     TableDefinition createTable(String name, String topic, String maxAge) {
-        TableDefinition def = TableDefinitions.fromYaml(
-                BenchTable.yaml(name, env.get("TRIBUTARY_KAFKA_BOOTSTRAP"), topic, env.get("TRIBUTARY_BUCKET"), maxAge), env);
+        return createTable(name, topic, maxAge, null);
+    }
+
+    /** As {@link #createTable(String, String, String)}, with an {@code iceberg: { commit_interval }} section when non-null. */
+    TableDefinition createTable(String name, String topic, String maxAge, String icebergCommitInterval) {
+        TableDefinition def = TableDefinitions.fromYaml(BenchTable.yaml(name, env.get("TRIBUTARY_KAFKA_BOOTSTRAP"), topic,
+                env.get("TRIBUTARY_BUCKET"), maxAge, icebergCommitInterval), env);
         Map<Integer, Long> genesis = new HashMap<>();
         for (int p = 0; p < sizes.partitions(); p++) {
             genesis.put(p, 0L);
@@ -790,10 +795,23 @@ final class Bench {
         String topic = "bench_fresh";
         String table = "bench_fresh";
         new LoadProducer(env.get("TRIBUTARY_KAFKA_BOOTSTRAP")).ensureTopic(topic, sizes.partitions());
-        createTable(table, topic, "1s");
+        TableDefinition def = createTable(table, topic, "1s", ICEBERG_COMMIT_INTERVAL);
         ObjectNode d = res.details("freshness");
         d.put("rate_mb_s", Results.round(rate)).put("max_age", "1s").put("seconds", sizes.freshnessSeconds())
-                .put("warmup_seconds_excluded", sizes.freshnessWarmupSeconds());
+                .put("warmup_seconds_excluded", sizes.freshnessWarmupSeconds())
+                .put("iceberg_commit_interval", ICEBERG_COMMIT_INTERVAL);
+        // the publisher is the scheduler's leader: one scheduler beside the static runner (no runner
+        // attaches to it, its scaler is off), keeping every snapshot so the history is complete
+        String noPublisher = Failover.schedulerMissing(this);
+        ChildProcess scheduler = null;
+        if (noPublisher == null) {
+            try {
+                scheduler = Failover.startScheduler(this, "bench-scheduler-fresh", Map.of("TRIBUTARY_ICEBERG_KEEP_FOR", "PT6H",
+                        "TRIBUTARY_ICEBERG_KEEP_SNAPSHOTS", "100000"));
+            } catch (BenchException e) {
+                noPublisher = "the scheduler did not start: " + e.getMessage().lines().findFirst().orElse("");
+            }
+        }
         long produceStart;
         try (RunningRunner r = startRunner("bench-runner-fresh", table, List.of());
                 SteadyProducer prod = new SteadyProducer(topic)) {
@@ -807,10 +825,28 @@ final class Bench {
             prod.sent.clear();
             produceStart = System.currentTimeMillis();
             double cpu0 = r.proc.cpuSeconds();
+            double schedCpu0 = scheduler == null ? 0 : scheduler.cpuSeconds();
             prod.run(rate, sizes.freshnessSeconds(), n -> { });
             double cpu1 = r.proc.cpuSeconds();
             d.put("records", prod.count).put("runner_cores_used", Results.round((cpu1 - cpu0) / sizes.freshnessSeconds()));
             awaitCommitted(table, prod.endOffsetTotal(), r.proc, Duration.ofSeconds(60));
+            // runner CPU per MB over the whole measured produce (until the last record is committed)
+            double cpu2 = r.proc.cpuSeconds();
+            double mb = prod.bytes / 1e6;
+            if (mb > 0 && cpu2 > cpu0) {
+                res.put("freshness_runner_mb_per_cpu_s", mb / (cpu2 - cpu0));
+                d.put("input_mb", Results.round(mb)).put("runner_cpu_s", Results.round(cpu2 - cpu0))
+                        .put("runner_cpu_s_per_mb", Results.round((cpu2 - cpu0) / mb));
+                Double e2e = res.get("e2e_mb_per_cpu_s");
+                if (e2e != null) {
+                    d.put("runner_mb_per_cpu_s_vs_e2e", Results.round(mb / (cpu2 - cpu0) / e2e));
+                }
+            }
+            if (scheduler != null) {
+                double sc = scheduler.cpuSeconds() - schedCpu0;
+                d.put("scheduler_cpu_s", Results.round(sc)).put("scheduler_cores_used",
+                        Results.round(sc / ((System.currentTimeMillis() - produceStart) / 1000.0)));
+            }
             List<CommitRecord> chain = Chains.all(catalog, table, sizes.partitions());
             long warmEnd = produceStart + sizes.freshnessWarmupSeconds() * 1000L;
             List<Long> all = new ArrayList<>();
@@ -855,6 +891,82 @@ final class Bench {
             d.put("rows_measured", steady.size()).put("commits", chain.size())
                     .put("incl_warmup_p50_s", pct(all, 0.5) / 1000.0).put("incl_warmup_p99_s", pct(all, 0.99) / 1000.0)
                     .put("incl_warmup_max_s", all.get(all.size() - 1) / 1000.0);
+            icebergFreshness(def, chain, prod, produceStart, warmEnd, d, noPublisher);
+        } finally {
+            if (scheduler != null) {
+                scheduler.stop(Duration.ofSeconds(15));
+            }
+        }
+    }
+
+    static final String ICEBERG_COMMIT_INTERVAL = "2s";
+
+    /**
+     * Iceberg freshness per row (see {@link IcebergFreshness}): waits until the published snapshots
+     * cover the chain heads, then assigns every measured row the time of the snapshot that made it
+     * visible. Without snapshots the values stay null and a note says why.
+     */
+    private void icebergFreshness(TableDefinition def, List<CommitRecord> chain, SteadyProducer prod, long produceStart,
+            long warmEnd, ObjectNode d, String noPublisher) {
+        String table = def.name();
+        Map<Integer, Long> target = new HashMap<>();
+        for (int p = 0; p < sizes.partitions(); p++) {
+            catalog.head(table, p).ifPresent(h -> target.put(h.partition(), h.seq()));
+        }
+        long interval = def.iceberg() == null ? 2000 : def.iceberg().commitIntervalMillis();
+        try (io.tributary.iceberg.IcebergCatalogs cats = new io.tributary.iceberg.IcebergCatalogs(env)) {
+            String[] why = {noPublisher};
+            org.apache.iceberg.Table t = null;
+            long waitStart = System.currentTimeMillis();
+            long deadline = waitStart + Math.max(30_000, 10 * interval);
+            if (noPublisher == null) {
+                while (System.currentTimeMillis() < deadline) {
+                    if (t == null) {
+                        t = IcebergFreshness.open(cats, def, why);
+                    } else {
+                        t.refresh();
+                    }
+                    if (t != null && IcebergFreshness.covers(t, target)) {
+                        break;
+                    }
+                    sleep(250);
+                }
+                d.put("iceberg_caught_up_after_s", Results.round((System.currentTimeMillis() - waitStart) / 1000.0));
+            } else {
+                t = IcebergFreshness.open(cats, def, why);
+            }
+            if (t == null || t.currentSnapshot() == null) {
+                res.note("freshness: Iceberg freshness not measured: " + (t == null ? why[0] : "the Iceberg table "
+                        + t.name() + " has no snapshot") + " at the end of the stage"
+                        + (noPublisher == null ? " (does this scheduler publish? it needs PublicationService wired in)" : ""));
+                return;
+            }
+            if (!IcebergFreshness.covers(t, target)) {
+                res.note("freshness: the Iceberg table " + t.name() + " did not reach the chain heads " + target + " within "
+                        + (deadline - waitStart) / 1000 + " s of the last commit (it has " + io.tributary.iceberg.ChainHeads.of(t).heads()
+                        + "); rows not yet published are left out of the Iceberg freshness");
+            }
+            ArrayNode series = res.series("iceberg_freshness", "t_s", "p50_s", "max_s", "rows");
+            IcebergFreshness f = IcebergFreshness.measure(t, chain, prod.sent, warmEnd, produceStart, series);
+            if (f.problem != null) {
+                res.note("freshness: " + f.problem);
+            }
+            d.put("iceberg_table", t.name()).put("iceberg_snapshots", f.snapshotsWithHeads)
+                    .put("iceberg_rows_measured", f.steady.size());
+            IcebergFreshness.intervals(f.snapshotTimes, d, "iceberg_snapshot_interval");
+            if (f.steady.isEmpty()) {
+                res.note("freshness: the Iceberg table " + t.name() + " has " + f.snapshotsWithHeads
+                        + " published snapshots but none covers a row produced after the warm-up; Iceberg freshness not measured");
+                return;
+            }
+            res.put("iceberg_freshness_p50_s", pct(f.steady, 0.50) / 1000.0);
+            res.put("iceberg_freshness_p99_s", pct(f.steady, 0.99) / 1000.0);
+            res.put("iceberg_freshness_max_s", f.steady.get(f.steady.size() - 1) / 1000.0);
+            d.put("iceberg_incl_warmup_p99_s", pct(f.all, 0.99) / 1000.0)
+                    .put("iceberg_after_commit_p50_s", pct(f.publishDelay, 0.5) / 1000.0)
+                    .put("iceberg_after_commit_p99_s", pct(f.publishDelay, 0.99) / 1000.0);
+        } catch (RuntimeException e) {
+            res.note("freshness: Iceberg freshness not measured: " + e);
         }
     }
 

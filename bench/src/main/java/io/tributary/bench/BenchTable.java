@@ -28,6 +28,14 @@ final class BenchTable {
      * @param maxAge flush max_age, e.g. {@code 5s} for throughput, {@code 1s} for freshness
      */
     static String yaml(String name, String bootstrap, String topic, String bucket, String maxAge) {
+        return yaml(name, bootstrap, topic, bucket, maxAge, null);
+    }
+
+    /**
+     * @param icebergCommitInterval non-null: an {@code iceberg} section with this {@code commit_interval}
+     *                              (e.g. {@code 2s}); null: no section (the definition's defaults)
+     */
+    static String yaml(String name, String bootstrap, String topic, String bucket, String maxAge, String icebergCommitInterval) {
         StringBuilder y = new StringBuilder();
         y.append("name: ").append(name).append('\n');
         y.append("source:\n  bootstrap: \"").append(bootstrap).append("\"\n  topic: ").append(topic).append("\n  start: earliest\n");
@@ -41,6 +49,9 @@ final class BenchTable {
         y.append("flush: { max_rows: 500000, max_bytes: 64MiB, max_age: ").append(maxAge).append(" }\n");
         y.append("errors: { policy: dlq }\n");
         y.append("scaling: { min_runners: 1, max_runners: 8 }\n");
+        if (icebergCommitInterval != null) {
+            y.append("iceberg: { commit_interval: ").append(icebergCommitInterval).append(" }\n");
+        }
         return y.toString();
     }
 

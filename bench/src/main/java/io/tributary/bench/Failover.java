@@ -194,9 +194,9 @@ final class Failover {
 
     /** Null when the scheduler mode can run, else why not. */
     private String schedulerUnavailable() {
-        Path jar = bench.home().resolve("scheduler/target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            return "the scheduler is not built (" + jar + " missing)";
+        String missing = schedulerMissing(bench);
+        if (missing != null) {
+            return missing;
         }
         try {
             Path app;
@@ -217,16 +217,29 @@ final class Failover {
         return null;
     }
 
+    /** Null when the scheduler is built, else why not. */
+    static String schedulerMissing(Bench bench) {
+        Path jar = bench.home().resolve("scheduler/target/quarkus-app/quarkus-run.jar");
+        return Files.exists(jar) ? null : "the scheduler is not built (" + jar + " missing)";
+    }
+
     private ChildProcess startScheduler() {
+        return startScheduler(bench, "bench-scheduler", Map.of());
+    }
+
+    /** A scheduler process (no scaler: the bench starts the runners) with {@code extraEnv} over the stack's; waits until ready. */
+    static ChildProcess startScheduler(Bench bench, String id, Map<String, String> extraEnv) {
         int grpc = Bench.freePort();
         int http = Bench.freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildProcess.java());
         cmd.addAll(Bench.jvmOpts("TRIBUTARY_BENCH_SCHEDULER_OPTS", "-Xmx512m"));
         cmd.addAll(List.of("-jar", bench.home().resolve("scheduler/target/quarkus-app/quarkus-run.jar").toString(), "--id",
-                "bench-scheduler", "--grpc-port", String.valueOf(grpc), "--http-port", String.valueOf(http), "--advertise",
+                id, "--grpc-port", String.valueOf(grpc), "--http-port", String.valueOf(http), "--advertise",
                 "127.0.0.1"));
-        ChildProcess s = ChildProcess.start("bench-scheduler", cmd, bench.env(), bench.work().resolve("logs/bench-scheduler.log"));
+        Map<String, String> env = new HashMap<>(bench.env());
+        env.putAll(extraEnv);
+        ChildProcess s = ChildProcess.start(id, cmd, env, bench.work().resolve("logs/" + id + ".log"));
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {

@@ -145,6 +145,7 @@ final class Peer {
                 res.note("peer: not every record was visible within " + timeoutS + " s; peer_mb_per_cpu_s is over the "
                         + Results.round(visibleMb) + " MB visible by then, peer_time_to_visible_s is null");
                 series(probe, w.startedAtMillis, res);
+                snapshotIntervals(probe, res, d);
                 return;
             }
             Bench.threadCpu(w, d);
@@ -165,6 +166,7 @@ final class Peer {
                     .put("iceberg", "iceberg-kafka-connect " + icebergVersion() + ", commit interval 1 s, JDBC catalog on SQLite,"
                             + " S3FileIO, Parquet zstd, unpartitioned");
             series(probe, w.startedAtMillis, res);
+            snapshotIntervals(probe, res, d);
         } finally {
             if (probe != null) {
                 probe.stop(Duration.ofSeconds(5));
@@ -182,6 +184,41 @@ final class Peer {
         } catch (IOException | RuntimeException e) {
             return "?";
         }
+    }
+
+    /**
+     * The sink's snapshot cadence from the probe's {@code SNAPS} line (its snapshots' commit times):
+     * {@code peer_snapshot_interval_s} (median gap) and in details the max and count. A row waits for
+     * the next commit after its file is written, so the peer's own freshness is at least about this
+     * interval (up to it, plus the commit) — the same order as ours at {@code commit_interval}.
+     */
+    private static void snapshotIntervals(ChildProcess probe, Results res, ObjectNode d) {
+        List<Long> times = new ArrayList<>();
+        // the probe prints SNAPS just after DONE
+        long deadline = System.currentTimeMillis() + 10_000;
+        try {
+            while (probe.alive() && !Files.readString(probe.log).contains("SNAPS") && System.currentTimeMillis() < deadline) {
+                Bench.sleep(100);
+            }
+            for (String l : Files.readAllLines(probe.log)) {
+                if (l.startsWith("SNAPS")) {
+                    times.clear();
+                    for (String f : l.substring(5).trim().split(" ")) {
+                        if (!f.isEmpty()) {
+                            times.add(Long.parseLong(f));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        d.put("snapshots", times.size());
+        if (times.size() < 2) {
+            return;
+        }
+        IcebergFreshness.intervals(times, d, "snapshot_interval");
+        res.put("peer_snapshot_interval_s", d.path("snapshot_interval_p50_s").asDouble());
     }
 
     private void series(ChildProcess probe, long t0, Results res) {

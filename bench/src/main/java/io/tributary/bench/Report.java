@@ -28,6 +28,12 @@ final class Report {
             new Row("freshness_p50_s", "Freshness p50 (commit - record time), max_age 1 s", "s", null),
             new Row("freshness_p99_s", "Freshness p99", "s", "<= 2"),
             new Row("freshness_max_s", "Freshness max", "s", null),
+            new Row("iceberg_freshness_p50_s", "Iceberg freshness p50 (snapshot commit - record time), commit_interval 2 s", "s",
+                    null),
+            new Row("iceberg_freshness_p99_s", "Iceberg freshness p99", "s", "<= 5"),
+            new Row("iceberg_freshness_max_s", "Iceberg freshness max", "s", null),
+            new Row("freshness_runner_mb_per_cpu_s", "Runner during freshness (publication on; compare e2e)", "MB JSON / runner CPU-s",
+                    null),
             new Row("failover_p50_s", "Failover p50 (kill -> moved partitions commit again)", "s", null),
             new Row("failover_max_s", "Failover max", "s", "<= 5"),
             new Row("runner_peak_rss_mb", "Runner peak RSS (VmHWM)", "MiB", null),
@@ -35,7 +41,8 @@ final class Report {
             new Row("runner_memory_budget_bytes", "Runner memory budget", "bytes", null),
             new Row("peer_mb_per_cpu_s", "Peer: Iceberg Kafka Connect sink", "MB JSON / worker CPU-s", null),
             new Row("peer_time_to_visible_s", "Peer: start to all records visible", "s", null),
-            new Row("ratio_to_peer", "Ours / peer, per CPU-s", "ratio", "> 1"));
+            new Row("ratio_to_peer", "Ours / peer, per CPU-s", "ratio", "> 1"),
+            new Row("peer_snapshot_interval_s", "Peer: median time between its snapshots (configured 1 s)", "s", null));
 
     static String markdown(Results r, String svgFileName) {
         JsonNode root = r.root;
@@ -148,6 +155,8 @@ final class Report {
         List<Line> fresh = new ArrayList<>();
         addLine(fresh, s, "freshness", 2, "max age of a row at commit (s)", "#ff7f0e");
         addLine(fresh, s, "freshness", 1, "median age of a row at commit (s)", "#2ca02c");
+        addLine(fresh, s, "iceberg_freshness", 2, "max age of a row at its Iceberg snapshot (s)", "#9467bd");
+        addLine(fresh, s, "iceberg_freshness", 1, "median age of a row at its Iceberg snapshot (s)", "#17becf");
         int w = 860;
         int h = 300;
         StringBuilder svg = new StringBuilder();
@@ -155,7 +164,7 @@ final class Report {
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         panel(svg, 0, w, h, "Input MB visible to readers over time, same pre-loaded topic (slope = throughput)",
                 "s since the process started", "MB", tput);
-        panel(svg, h + 20, w, h, "Freshness over time (steady produce at half capacity, max_age 1 s)", "s since start", "s",
+        panel(svg, h + 20, w, h, "Freshness over time (steady produce at half capacity, max_age 1 s, Iceberg commit_interval 2 s)", "s since start", "s",
                 fresh);
         svg.append("</svg>\n");
         return svg.toString();

@@ -66,8 +66,9 @@ class BenchQuickIT {
         System.out.println(Files.readString(out.resolve(base + ".md")));
         JsonNode r = new ObjectMapper().readTree(json.toFile());
         for (String k : List.of("ceiling_mb_per_cpu_s", "raw_consume_mb_per_cpu_s", "e2e_mb_per_cpu_s", "e2e_wall_mb_s",
-                "e2e_ratio_to_ceiling", "freshness_p50_s", "freshness_p99_s", "failover_p50_s", "failover_max_s",
-                "runner_peak_rss_mb", "peer_mb_per_cpu_s", "peer_time_to_visible_s", "ratio_to_peer")) {
+                "e2e_ratio_to_ceiling", "freshness_p50_s", "freshness_p99_s", "iceberg_freshness_p50_s", "iceberg_freshness_p99_s",
+                "iceberg_freshness_max_s", "freshness_runner_mb_per_cpu_s", "failover_p50_s", "failover_max_s",
+                "runner_peak_rss_mb", "peer_mb_per_cpu_s", "peer_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s")) {
             assertThat(r.has(k)).as("field " + k).isTrue();
             assertThat(r.get(k).isNumber() || r.get(k).isNull()).as("field " + k + " is a number or null").isTrue();
         }

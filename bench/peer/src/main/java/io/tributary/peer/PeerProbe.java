@@ -20,7 +20,8 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
  * PeerProbe watch   --catalog-props FILE --table ns.name --target RECORDS --timeout-s S
  * </pre>
  * {@code watch} prints {@code PROBE <epoch ms> <total-records> <snapshots>} whenever the current
- * snapshot changes, and {@code DONE <epoch ms> <records>} once it holds {@code target} records.
+ * snapshot changes, and {@code DONE <epoch ms> <records>} once it holds {@code target} records, then
+ * {@code SNAPS <ms> ...}, the timestamps of all its snapshots (also before {@code TIMEOUT}).
  */
 public final class PeerProbe {
     private PeerProbe() {
@@ -68,15 +69,29 @@ public final class PeerProbe {
                                 + s.summary().getOrDefault("total-files-size", "0"));
                         if (records >= target) {
                             System.out.println("DONE " + System.currentTimeMillis() + " " + records);
+                            snapshotTimes(t);
                             return;
                         }
                     }
                     Thread.sleep(period);
                 }
+                snapshotTimes(t);
                 System.out.println("TIMEOUT " + System.currentTimeMillis());
                 System.exit(3);
             }
             default -> throw new IllegalArgumentException("create | watch");
         }
+    }
+
+    /** {@code SNAPS <commit ms> ...}: every snapshot's timestamp, oldest first (the sink's commit cadence). */
+    private static void snapshotTimes(Table t) {
+        StringBuilder b = new StringBuilder("SNAPS");
+        java.util.List<Long> times = new java.util.ArrayList<>();
+        for (Snapshot s : t.snapshots()) {
+            times.add(s.timestampMillis());
+        }
+        times.sort(null);
+        times.forEach(x -> b.append(' ').append(x));
+        System.out.println(b);
     }
 }
