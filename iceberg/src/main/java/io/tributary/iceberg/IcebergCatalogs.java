@@ -132,6 +132,30 @@ public final class IcebergCatalogs implements AutoCloseable {
     return p;
   }
 
+  /** {@code TRIBUTARY_ICEBERG_KEEP_SNAPSHOTS}, default 60: snapshot expiry keeps at least this many. */
+  public int keepSnapshots() {
+    String v = env.get("TRIBUTARY_ICEBERG_KEEP_SNAPSHOTS");
+    try {
+      return v == null || v.isBlank() ? 60 : Math.max(1, Integer.parseInt(v.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("TRIBUTARY_ICEBERG_KEEP_SNAPSHOTS must be a whole number, got '" + v + "'");
+    }
+  }
+
+  /** {@code TRIBUTARY_ICEBERG_KEEP_FOR} (ISO-8601 like PT30M, or seconds), default 10 minutes. */
+  public java.time.Duration keepSnapshotsFor() {
+    String v = env.get("TRIBUTARY_ICEBERG_KEEP_FOR");
+    if (v == null || v.isBlank()) {
+      return java.time.Duration.ofMinutes(10);
+    }
+    try {
+      return v.trim().startsWith("P") ? java.time.Duration.parse(v.trim())
+          : java.time.Duration.ofSeconds(Long.parseLong(v.trim()));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("TRIBUTARY_ICEBERG_KEEP_FOR must be seconds or ISO-8601 (PT30M), got '" + v + "'");
+    }
+  }
+
   /** The default namespace ({@code TRIBUTARY_ICEBERG_NAMESPACE}, else {@code tributary}). */
   public String defaultNamespace() {
     String ns = env.get(ENV_NAMESPACE);

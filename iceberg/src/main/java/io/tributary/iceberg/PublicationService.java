@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class PublicationService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PublicationService.class);
   static final int EXPIRY_EVERY = 150;
+  static final int FOOTER_READERS = 8;
 
   private final Catalog chains;
   private final IcebergCatalogs catalogs;
@@ -45,6 +46,7 @@ public final class PublicationService implements AutoCloseable {
   private final int keepSnapshots;
   private final Duration keepSnapshotsFor;
   private final Map<String, Loop> loops = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService footerReaders;
   private volatile ScheduledExecutorService executor;
 
   /** What the status and the metrics show of one table's publication. */
@@ -57,15 +59,28 @@ public final class PublicationService implements AutoCloseable {
       Duration keepSnapshotsFor, LongSupplier clock) {
     this.chains = chains;
     this.catalogs = catalogs;
-    this.publisher = new Publisher(chains, catalogs::catalog, catalogs.defaultNamespace(), publisherId);
+    AtomicInteger n = new AtomicInteger();
+    this.footerReaders = Executors.newFixedThreadPool(FOOTER_READERS, r -> {
+      Thread t = new Thread(r, "iceberg-footer-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.publisher = new Publisher(chains, catalogs::catalog, catalogs.defaultNamespace(), publisherId,
+        footerReaders);
     this.clock = clock;
     this.keepSnapshots = keepSnapshots;
     this.keepSnapshotsFor = keepSnapshotsFor;
   }
 
-  /** Defaults: keep the last 100 snapshots and every snapshot of the last hour. */
+  /**
+   * Snapshot retention from the environment: keep the last {@code TRIBUTARY_ICEBERG_KEEP_SNAPSHOTS}
+   * (default 60) and every snapshot younger than {@code TRIBUTARY_ICEBERG_KEEP_FOR} (ISO-8601 or
+   * seconds, default 10 minutes). Every snapshot is one more entry in the table's metadata file, which
+   * is rewritten on every commit, so the window is kept short by default.
+   */
   public PublicationService(Catalog chains, IcebergCatalogs catalogs, String publisherId) {
-    this(chains, catalogs, publisherId, 100, Duration.ofHours(1), System::currentTimeMillis);
+    this(chains, catalogs, publisherId, catalogs.keepSnapshots(), catalogs.keepSnapshotsFor(),
+        System::currentTimeMillis);
   }
 
   /** Whether any Iceberg catalog is configured in this process. */
@@ -143,6 +158,7 @@ public final class PublicationService implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    footerReaders.shutdownNow();
   }
 
   /** One table's loop state; touched by its executor thread only (status is published volatile). */

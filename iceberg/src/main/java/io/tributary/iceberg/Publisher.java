@@ -65,6 +65,7 @@ public final class Publisher {
   private final Function<String, org.apache.iceberg.catalog.Catalog> catalogs;
   private final String defaultNamespace;
   private final String publisherId;
+  private final java.util.concurrent.ExecutorService footerReaders;
 
   /** What one call did. */
   public enum Outcome { PUBLISHED, NOTHING_NEW, CONFLICT, UNKNOWN }
@@ -90,6 +91,13 @@ public final class Publisher {
    */
   public Publisher(Catalog chains, Function<String, org.apache.iceberg.catalog.Catalog> catalogs,
       String defaultNamespace, String publisherId) {
+    this(chains, catalogs, defaultNamespace, publisherId, null);
+  }
+
+  /** As above, reading part footers on {@code footerReaders} (null: on the calling thread). */
+  public Publisher(Catalog chains, Function<String, org.apache.iceberg.catalog.Catalog> catalogs,
+      String defaultNamespace, String publisherId, java.util.concurrent.ExecutorService footerReaders) {
+    this.footerReaders = footerReaders;
     this.chains = chains;
     this.catalogs = catalogs;
     this.defaultNamespace = defaultNamespace;
@@ -125,9 +133,9 @@ public final class Publisher {
     Table pinned = PinnedTable.pin(table, snapshotId);
     AppendFiles append = pinned.newAppend();
     long rows = 0;
-    for (Obj o : pending.objects) {
-      append.appendFile(dataFile(table, stored.definition(), o, metricsConfig, mapping));
-      rows += o.object.rows();
+    for (DataFile f : dataFiles(table, stored.definition(), pending.objects, metricsConfig, mapping)) {
+      append.appendFile(f);
+      rows += f.recordCount();
     }
     ChainHeads next = new ChainHeads(-1, pending.heads);
     append.set(ChainHeads.PROPERTY, next.toJson());
@@ -173,6 +181,32 @@ public final class Publisher {
     Pending p = pending(stored, heads, 0);
     long snapshotId = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
     return new Result(Outcome.NOTHING_NEW, snapshotId, 0, 0, heads, p.restRows, p.oldestRest);
+  }
+
+  /** Footers are read in parallel (each is two small ranged GETs); order is kept. */
+  private List<DataFile> dataFiles(Table table, TableDefinition def, List<Obj> objects, MetricsConfig metricsConfig,
+      NameMapping mapping) {
+    if (objects.size() == 1 || footerReaders == null) {
+      return objects.stream().map(o -> dataFile(table, def, o, metricsConfig, mapping)).toList();
+    }
+    List<java.util.concurrent.Future<DataFile>> futures = new ArrayList<>(objects.size());
+    for (Obj o : objects) {
+      futures.add(footerReaders.submit(() -> dataFile(table, def, o, metricsConfig, mapping)));
+    }
+    List<DataFile> out = new ArrayList<>(objects.size());
+    try {
+      for (var f : futures) {
+        out.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      futures.forEach(f -> f.cancel(true));
+      throw new IllegalStateException("interrupted while reading part footers of table " + def.name(), e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    }
+    return out;
   }
 
   static DataFile dataFile(Table table, TableDefinition def, Obj o, MetricsConfig metricsConfig,

@@ -302,6 +302,45 @@ class PublisherIT {
     assertThat(IcebergAudit.audit(chains.catalog, stored, table).exact()).isTrue();
   }
 
+  @Test
+  void theServicePublishesEveryIntervalUntilStoppedAndFinishesDroppedTables() throws Exception {
+    StoredTable stored = chains.create(Chains.unique("svc"), 2);
+    TableDefinition fast = stored.definition().toBuilder()
+        .iceberg(new TableDefinition.Iceberg(true, null, "tributary", null, 200)).build();
+    stored = chains.catalog.updateTable(fast, stored.version());
+    try (PublicationService service = new PublicationService(chains.catalog, catalogs, "svc-test")) {
+      service.tables(List.of(stored));
+      assertThat(service.status()).as("not started: not leader").isEmpty();
+      service.start();
+      service.tables(List.of(stored));
+      for (int i = 0; i < 4; i++) {
+        chains.commitPart(stored, i % 2, 120, 30);
+      }
+      String name = stored.name();
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline) {
+        PublicationService.TableStatus st = service.status().get(name);
+        if (st != null && st.heads().equals(Map.of(0, 2L, 1, 2L)) && st.pendingRows() == 0) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+      PublicationService.TableStatus st = service.status().get(name);
+      assertThat(st.heads()).isEqualTo(Map.of(0, 2L, 1, 2L));
+      assertThat(st.publishedRows()).isEqualTo(chains.rows);
+      assertThat(st.failures()).isZero();
+      assertThat(st.icebergTable()).endsWith("tributary." + name);
+
+      StoredTable dropped = chains.catalog.dropTable(name);
+      service.tables(List.of(dropped));
+      service.stop();
+      assertThat(service.status()).isEmpty();
+    }
+    Table table = catalogs.catalog(null).loadTable(IcebergTables.identifier(stored.definition(), "tributary"));
+    assertReadBackExactlyOnce(table);
+    assertThat(IcebergAudit.audit(chains.catalog, stored, table).exact()).isTrue();
+  }
+
   private static List<DataFile> files(Table table) throws Exception {
     List<DataFile> out = new ArrayList<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
