@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tributary.catalog.DynamoCatalog;
+import io.tributary.iceberg.IcebergCatalogs;
 import io.tributary.scheduler.scaling.ScalingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -65,7 +66,7 @@ public class SchedulerBeans {
     LOG.infof("scheduler %s: advertising %s; catalog table %s; lease %s renewed every %s; dead timeout %s, revoke"
         + " timeout %s", me, s.address(), catalogTable, leaseTtl, renewInterval, deadTimeout, revokeTimeout);
     ScalingConfig scaling = ScalingConfig.fromEnv(System.getenv(), scaler.filter(v -> !v.isBlank()).orElse(null));
-    return new SchedulerNode(catalog, s, scaling, meters, Clock.systemUTC());
+    return new SchedulerNode(catalog, s, scaling, IcebergCatalogs.fromEnvironment(), meters, Clock.systemUTC());
   }
 
   void onStart(@Observes StartupEvent e, SchedulerNode node) {

@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,6 +67,7 @@ final class SchedulerCoordinator implements LeaderElector.Listener, TableMetadat
   private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final TableMetadataPoller metadata;
+  private final Consumer<List<StoredTable>> tablesObserver;
   private volatile boolean closed;
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   private volatile ClusterLoad scalingLoad;
@@ -81,9 +83,14 @@ final class SchedulerCoordinator implements LeaderElector.Listener, TableMetadat
   private final RunnerSessions attach;
   private final FailureDetector failures;
 
+  /**
+   * @param tablesObserver sees every table refresh while leading (all tables, on the metadata thread;
+   *                       it must not block: the Iceberg publication hands them to its own executor)
+   */
   SchedulerCoordinator(Catalog catalog, KafkaTopics kafka, SchedulerSettings settings, AssignmentPlanner planner,
-      Clock clock, MeterRegistry meters) {
+      Clock clock, MeterRegistry meters, Consumer<List<StoredTable>> tablesObserver) {
     this.catalog = catalog;
+    this.tablesObserver = tablesObserver;
     this.settings = settings;
     this.clock = clock;
     this.handover = new Handover(catalog, planner, settings.revokeTimeout(), meters, runners, tables);
@@ -182,6 +189,11 @@ final class SchedulerCoordinator implements LeaderElector.Listener, TableMetadat
 
   @Override
   public void tablesRead(List<StoredTable> list) {
+    try {
+      tablesObserver.accept(list);
+    } catch (RuntimeException e) {
+      LOG.warnf("table refresh observer failed (%s); assignment goes on, next refresh retries", e.toString());
+    }
     post(() -> onTables(list));
   }
 

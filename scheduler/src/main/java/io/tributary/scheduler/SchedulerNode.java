@@ -2,6 +2,9 @@ package io.tributary.scheduler;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.catalog.Catalog;
+import io.tributary.catalog.Lease;
+import io.tributary.iceberg.IcebergCatalogs;
+import io.tributary.iceberg.PublicationService;
 import io.tributary.scheduler.scaling.RunnerDrainer;
 import io.tributary.scheduler.scaling.ScalingConfig;
 import io.tributary.scheduler.scaling.ScalingCoordinator;
@@ -9,11 +12,12 @@ import java.time.Clock;
 import io.tributary.catalog.admin.KafkaTopics;
 import java.util.Map;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * One scheduler process, wired through constructors: the {@link LeaderElector} on the catalog
- * lease, the {@link SchedulerCoordinator} (runner streams, failure detection, assignment) and the
- * {@link TableAdmin} behind the operator API. The Quarkus lifecycle bean creates one, calls
+ * lease, the {@link SchedulerCoordinator} (runner streams, failure detection, assignment), the
+ * leader's {@link IcebergPublication} and the {@link TableAdmin} behind the operator API. The Quarkus lifecycle bean creates one, calls
  * {@link #start()} at startup and {@link #close()} at shutdown (releasing the lease, so a standby
  * takes over at once).
  *
@@ -21,20 +25,44 @@ import java.util.Set;
  */
 public final class SchedulerNode implements AutoCloseable {
 
+  private static final Logger LOG = Logger.getLogger(SchedulerNode.class);
+
   private final SchedulerSettings settings;
   private final KafkaTopics kafka;
   private final SchedulerCoordinator coordinator;
   private final LeaderElector elector;
   private final TableAdmin admin;
   private final ScalingCoordinator scaling;
+  private final IcebergPublication iceberg;
 
-  SchedulerNode(Catalog catalog, SchedulerSettings settings, ScalingConfig scalingConfig, MeterRegistry meters,
-      Clock clock) {
+  /**
+   * @param icebergCatalogs where the leader publishes the chains as Iceberg snapshots (none configured =
+   *                        publication off); closed with this node
+   */
+  SchedulerNode(Catalog catalog, SchedulerSettings settings, ScalingConfig scalingConfig,
+      IcebergCatalogs icebergCatalogs, MeterRegistry meters, Clock clock) {
     this.settings = settings;
     this.kafka = new KafkaTopics(5_000);
-    this.coordinator = new SchedulerCoordinator(catalog, kafka, settings, new AssignmentPlanner(), clock, meters);
+    this.iceberg = new IcebergPublication(publicationService(catalog, icebergCatalogs, settings.id(), clock),
+        icebergCatalogs, meters);
+    this.coordinator = new SchedulerCoordinator(catalog, kafka, settings, new AssignmentPlanner(), clock, meters,
+        iceberg::tables);
+    // the elector tells the coordinator and the Iceberg publication; the publication runs on its own executor
+    LeaderElector.Listener leadership = new LeaderElector.Listener() {
+      @Override
+      public void elected(Lease lease) {
+        coordinator.elected(lease);
+        iceberg.leading();
+      }
+
+      @Override
+      public void demoted(String reason) {
+        iceberg.notLeading(reason);
+        coordinator.demoted(reason);
+      }
+    };
     this.elector = new LeaderElector(catalog, settings.id(), settings.address(), settings.leaseTtl(),
-        settings.renewInterval(), settings.renewInterval(), clock, coordinator);
+        settings.renewInterval(), settings.renewInterval(), clock, leadership);
     // Local runner children inherit this process's environment (endpoints, catalog table).
     this.scaling = ScalingCoordinator.create(scalingConfig, Map.of(), new RunnerDrainer() {
       @Override
@@ -48,7 +76,30 @@ public final class SchedulerNode implements AutoCloseable {
             .mapToInt(ClusterSnapshot.RunnerView::partitions).sum();
       }
     }, coordinator::load, meters);
-    this.admin = new TableAdmin(catalog, kafka, coordinator, clock, () -> leaderAddress(), scaling::statusProto);
+    this.admin = new TableAdmin(catalog, kafka, coordinator, clock, () -> leaderAddress(), scaling::statusProto,
+        iceberg::status);
+  }
+
+  /** The publisher id is the scheduler id; a bad snapshot-retention setting turns publication off, loudly. */
+  private static PublicationService publicationService(Catalog catalog, IcebergCatalogs catalogs, String id,
+      Clock clock) {
+    if (!catalogs.enabled()) {
+      LOG.info("iceberg: no Iceberg catalog configured (TRIBUTARY_ICEBERG_CATALOG / TRIBUTARY_ICEBERG_JDBC_URI);"
+          + " publication is off, the commit chains are the only view");
+      return new PublicationService(catalog, catalogs, id);
+    }
+    try {
+      PublicationService s = new PublicationService(catalog, catalogs, id, catalogs.keepSnapshots(),
+          catalogs.keepSnapshotsFor(), clock::millis);
+      LOG.infof("iceberg: catalog %s (namespace %s); the leader publishes every table as publisher %s, keeping the"
+          + " last %d snapshots and those of the last %s", catalogs.defaultCatalog().orElseThrow(),
+          catalogs.defaultNamespace(), id, catalogs.keepSnapshots(), catalogs.keepSnapshotsFor());
+      return s;
+    } catch (IllegalStateException e) {
+      LOG.errorf("iceberg: %s; publication stays OFF until the setting is fixed and the scheduler restarted"
+          + " (ingestion is not affected)", e.getMessage());
+      return new PublicationService(catalog, new IcebergCatalogs(Map.of()), id);
+    }
   }
 
   void start() {
@@ -94,6 +145,7 @@ public final class SchedulerNode implements AutoCloseable {
   @Override
   public void close() {
     scaling.close(); // local scaler: SIGTERM to the children, which flush and commit
+    iceberg.close(); // stop publishing before the lease goes: the next leader resumes from the snapshot heads
     elector.close();
     coordinator.close();
     kafka.close();

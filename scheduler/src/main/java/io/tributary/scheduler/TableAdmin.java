@@ -2,6 +2,7 @@ package io.tributary.scheduler;
 
 import io.grpc.Status;
 import io.tributary.api.v1.ClusterStatus;
+import io.tributary.api.v1.IcebergStatus;
 import io.tributary.api.v1.PartitionStatus;
 import io.tributary.api.v1.RunnerInfo;
 import io.tributary.api.v1.ScalingStatus;
@@ -48,9 +49,12 @@ final class TableAdmin {
   private final Clock clock;
   private final Supplier<String> leaderAddress;
   private final Supplier<ScalingStatus> scaling;
+  private final Function<String, Optional<IcebergStatus>> iceberg;
 
+  /** @param iceberg a table's Iceberg publication status, empty when publication is off */
   TableAdmin(Catalog catalog, KafkaTopics kafka, SchedulerCoordinator coordinator, Clock clock,
-      Supplier<String> leaderAddress, Supplier<ScalingStatus> scaling) {
+      Supplier<String> leaderAddress, Supplier<ScalingStatus> scaling,
+      Function<String, Optional<IcebergStatus>> iceberg) {
     this.catalog = catalog;
     this.kafka = kafka;
     this.lifecycle = new TableLifecycle(catalog, kafka);
@@ -58,6 +62,7 @@ final class TableAdmin {
     this.clock = clock;
     this.leaderAddress = leaderAddress;
     this.scaling = scaling;
+    this.iceberg = iceberg;
   }
 
   TableInfo create(String definitionJson) {
@@ -205,6 +210,7 @@ final class TableAdmin {
       }
       b.addPartitions(ps);
     }
+    iceberg.apply(st.name()).ifPresent(b::setIceberg);
     return b.setLag(totalLag).build();
   }
 
