@@ -245,6 +245,58 @@ public interface Catalog {
     return ChainAuditor.audit(this, table);
   }
 
+  // ------------------------------------------------------------------ maintenance
+
+  /**
+   * The partition's compaction chain in seq order (empty when nothing was compacted). See
+   * {@link Compaction} and {@link LiveParts}.
+   *
+   * <p>Cost: 1 Query (paged past 1 MB).
+   */
+  List<Compaction> compactions(String table, int partition);
+
+  /**
+   * Appends {@code next} as compaction link {@code prev.seq + 1} (1 when {@code prev} is null) in ONE
+   * conditional write that succeeds only if that seq is free — two compactors racing get exactly one
+   * success, and links never overlap ({@code next.fromSeq > prev.toSeq}, checked before writing).
+   * Whether the replaced records exist and hold those rows is the compactor's to check and the
+   * audit's to prove.
+   *
+   * <p>Returns true when committed (also when a lost response is found to be ours), false when
+   * another link holds the seq (delete your object). Cost: 1 conditional PutItem (+ GetItems to settle).
+   *
+   * @throws CommitOutcomeUnknownException if a lost response could not be settled: keep the object
+   */
+  boolean commitCompaction(Compaction prev, Compaction next);
+
+  /**
+   * The partition's retention checkpoint, or empty if nothing was ever folded.
+   *
+   * <p>Cost: 1 GetItem.
+   */
+  Optional<Checkpoint> checkpoint(String table, int partition);
+
+  /**
+   * Replaces the checkpoint if the stored one is still {@code expected} (by seq; null = none stored).
+   * The new checkpoint must fold further ({@code next.seq > expected.seq}) and stay below the chain
+   * head. Records up to {@code next.seq} may then be deleted with {@link #deleteFolded}.
+   *
+   * <p>Cost: 1 conditional PutItem.
+   *
+   * @return false if another checkpoint was written meanwhile
+   */
+  boolean putCheckpoint(Checkpoint expected, Checkpoint next);
+
+  /**
+   * Deletes commit records with seq {@code <= upToSeq}; refused unless the stored checkpoint covers
+   * them (so a chain walk from the checkpoint stays provable) and the head is above them.
+   *
+   * <p>Cost: 1 GetItem + 1 Query + 1 DeleteItem per record.
+   *
+   * @return records deleted
+   */
+  int deleteFolded(String table, int partition, long upToSeq);
+
   // ------------------------------------------------------------------ leader lease
 
   /**

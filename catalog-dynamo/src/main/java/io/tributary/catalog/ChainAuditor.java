@@ -26,28 +26,41 @@ public final class ChainAuditor {
     Map<String, String> objectOwner = new HashMap<>();
     String prefix = t.definition().output().prefix();
     for (int p : t.partitions()) {
-      try (Stream<CommitRecord> chain = catalog.chain(table, p)) {
-        summaries.add(auditPartition(table, prefix, p, chain.iterator(), objectOwner, problems, losses));
-      }
+      Checkpoint cp = catalog.checkpoint(table, p).orElse(null);
+      List<Compaction> compactions = catalog.compactions(table, p);
+      Iterator<CommitRecord> it = cp == null ? catalog.chain(table, p).iterator()
+          : catalog.records(table, p, cp.seq() + 1, Long.MAX_VALUE, Integer.MAX_VALUE).iterator();
+      CompactionCheck cc = new CompactionCheck(table, prefix, p, compactions, objectOwner, problems);
+      summaries.add(auditPartition(table, prefix, p, cp, it, cc, objectOwner, problems, losses));
+      cc.finish();
     }
     return new AuditReport(table, summaries, problems, losses);
   }
 
-  private static AuditReport.PartitionSummary auditPartition(String table, String prefix, int p,
-      Iterator<CommitRecord> it, Map<String, String> objectOwner, List<String> problems, List<String> losses) {
+  private static AuditReport.PartitionSummary auditPartition(String table, String prefix, int p, Checkpoint cp,
+      Iterator<CommitRecord> it, CompactionCheck cc, Map<String, String> objectOwner, List<String> problems,
+      List<String> losses) {
+    if (!it.hasNext() && cp != null) {
+      problems.add("partition " + p + ": the chain head is gone (only checkpoint seq " + cp.seq() + " remains)");
+      return new AuditReport.PartitionSummary(p, cp.records() - 1, cp.rows(), cp.dlqRows(), cp.startOffset(),
+          cp.endOffset(), cp.lost());
+    }
     if (!it.hasNext()) {
       problems.add("partition " + p + ": no chain (no genesis record)");
       return new AuditReport.PartitionSummary(p, 0, 0, 0, 0, 0, 0);
     }
-    long records = 0;
-    long rows = 0;
-    long dlqRows = 0;
-    long lost = 0;
-    CommitRecord prev = null;
-    long start = 0;
+    long records = cp == null ? 0 : cp.records() - 1;
+    long rows = cp == null ? 0 : cp.rows();
+    long dlqRows = cp == null ? 0 : cp.dlqRows();
+    long lost = cp == null ? 0 : cp.lost();
+    // After a retention fold the walk starts at the checkpoint, which stands for record cp.seq.
+    CommitRecord prev = cp == null ? null : CommitRecord.builder().table(table).partition(p).seq(cp.seq())
+        .startOffset(cp.endOffset()).endOffset(cp.endOffset()).writer("checkpoint").build();
+    long start = cp == null ? 0 : cp.startOffset();
     while (it.hasNext()) {
       CommitRecord r = it.next();
       String at = "partition " + p + " seq " + r.seq() + ": ";
+      cc.record(r);
       if (prev == null) {
         start = r.startOffset();
         if (r.seq() != 0) {

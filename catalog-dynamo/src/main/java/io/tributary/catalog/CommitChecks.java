@@ -109,4 +109,26 @@ final class CommitChecks {
           + "' from '" + stored.source().topic() + "' (its commit chains hold that topic's offsets); create a new table");
     }
   }
+
+  /** A new checkpoint folds further than the stored one and stays below the head. */
+  static void checkCheckpoint(Checkpoint expected, Checkpoint next, CommitRecord head) {
+    if (expected != null && next.seq() <= expected.seq()) {
+      throw new IllegalArgumentException("checkpoint seq " + next.seq() + " must be above the stored " + expected.seq());
+    }
+    if (head == null || next.seq() >= head.seq()) {
+      throw new IllegalArgumentException("checkpoint seq " + next.seq() + " must stay below the chain head "
+          + (head == null ? "(none)" : head.seq()) + " of table " + next.table() + " partition " + next.partition());
+    }
+  }
+
+  /** Folded records may go only when a checkpoint covers them and the head is above them. */
+  static void checkDeleteFolded(String table, int partition, long upToSeq, Checkpoint cp, CommitRecord head) {
+    if (cp == null || upToSeq > cp.seq()) {
+      throw new IllegalArgumentException("table " + table + " partition " + partition + ": records up to seq " + upToSeq
+          + " are not covered by a checkpoint" + (cp == null ? "" : " (it folds up to " + cp.seq() + ")"));
+    }
+    if (head == null || head.seq() <= upToSeq) {
+      throw new IllegalArgumentException("table " + table + " partition " + partition + ": the head must stay");
+    }
+  }
 }

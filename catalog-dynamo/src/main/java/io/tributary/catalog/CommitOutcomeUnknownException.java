@@ -16,7 +16,13 @@ public class CommitOutcomeUnknownException extends CatalogException {
     this.attempted = attempted;
   }
 
-  /** The record whose write may or may not have happened. */
+  /** A maintenance write (compaction link) whose outcome is unknown; {@link #attempted()} is null. */
+  public CommitOutcomeUnknownException(String message, Throwable cause) {
+    super(message + ": keep its object, the sweeper decides later", cause);
+    this.attempted = null;
+  }
+
+  /** The record whose write may or may not have happened (null for a maintenance write). */
   public CommitRecord attempted() {
     return attempted;
   }

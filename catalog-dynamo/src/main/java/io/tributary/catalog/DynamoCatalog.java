@@ -60,6 +60,7 @@ public final class DynamoCatalog implements Catalog {
   private final Duration resolveDeadline;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
+  private final DynamoMaintenance maintenance;
 
   /** With the system clock and a 30 s resolve deadline. */
   public DynamoCatalog(DynamoDbClient client, String tableName) {
@@ -73,6 +74,32 @@ public final class DynamoCatalog implements Catalog {
     this.resolveDeadline = b.resolveDeadline;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
+    this.maintenance = new DynamoMaintenance(client, tableName, clock, resolveDeadline);
+  }
+
+  @Override
+  public List<Compaction> compactions(String table, int partition) {
+    return maintenance.compactions(table, partition);
+  }
+
+  @Override
+  public boolean commitCompaction(Compaction prev, Compaction next) {
+    return maintenance.commitCompaction(prev, next);
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpoint(String table, int partition) {
+    return maintenance.checkpoint(table, partition);
+  }
+
+  @Override
+  public boolean putCheckpoint(Checkpoint expected, Checkpoint next) {
+    return maintenance.putCheckpoint(expected, next, head(next.table(), next.partition()).orElse(null));
+  }
+
+  @Override
+  public int deleteFolded(String table, int partition, long upToSeq) {
+    return maintenance.deleteFolded(table, partition, upToSeq, head(table, partition).orElse(null));
   }
 
   /** A builder; client is required, the table name defaults to {@value #DEFAULT_TABLE}. */

@@ -41,6 +41,8 @@ public final class InMemoryCatalog implements Catalog {
   private final Map<String, TableEntry> tables = new HashMap<>();
   private final Map<String, NavigableMap<Long, CommitRecord>> chains = new HashMap<>();
   private final Map<String, Assignment> assignments = new HashMap<>();
+  private final Map<String, NavigableMap<Long, Compaction>> compactionChains = new HashMap<>();
+  private final Map<String, Checkpoint> checkpoints = new HashMap<>();
   private final List<CommitFault> faults = new ArrayList<>();
   private Lease lease;
 
@@ -197,6 +199,55 @@ public final class InMemoryCatalog implements Catalog {
       throw new CommitOutcomeUnknownException(next, new IllegalStateException("injected fault"));
     }
     return new CommitOutcome.Committed(stamped);
+  }
+
+  @Override
+  public synchronized List<Compaction> compactions(String table, int partition) {
+    NavigableMap<Long, Compaction> c = compactionChains.get(chainKey(table, partition));
+    return c == null ? List.of() : List.copyOf(c.values());
+  }
+
+  @Override
+  public synchronized boolean commitCompaction(Compaction prev, Compaction next) {
+    Compaction.check(prev, next);
+    NavigableMap<Long, Compaction> c = compactionChains.computeIfAbsent(chainKey(next.table(), next.partition()),
+        k -> new TreeMap<>());
+    Compaction there = c.get(next.seq());
+    if (there != null) {
+      return there.compactionId().equals(next.compactionId());
+    }
+    c.put(next.seq(), next.committedAt() == 0 ? next.withCommittedAt(clock.millis()) : next);
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<Checkpoint> checkpoint(String table, int partition) {
+    return Optional.ofNullable(checkpoints.get(chainKey(table, partition)));
+  }
+
+  @Override
+  public synchronized boolean putCheckpoint(Checkpoint expected, Checkpoint next) {
+    String k = chainKey(next.table(), next.partition());
+    Checkpoint stored = checkpoints.get(k);
+    if (stored == null ? expected != null : expected == null || stored.seq() != expected.seq()) {
+      return false;
+    }
+    Optional<CommitRecord> head = head(next.table(), next.partition());
+    CommitChecks.checkCheckpoint(expected, next, head.orElse(null));
+    checkpoints.put(k, next);
+    return true;
+  }
+
+  @Override
+  public synchronized int deleteFolded(String table, int partition, long upToSeq) {
+    Checkpoint cp = checkpoints.get(chainKey(table, partition));
+    NavigableMap<Long, CommitRecord> chain = chains.get(chainKey(table, partition));
+    CommitChecks.checkDeleteFolded(table, partition, upToSeq, cp, chain == null || chain.isEmpty() ? null
+        : chain.lastEntry().getValue());
+    NavigableMap<Long, CommitRecord> gone = chain.headMap(upToSeq, true);
+    int n = gone.size();
+    gone.clear();
+    return n;
   }
 
   /** Test hook: stores a record without any check, to build broken chains for the auditor. */

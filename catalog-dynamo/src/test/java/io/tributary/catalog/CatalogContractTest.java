@@ -88,6 +88,102 @@ abstract class CatalogContractTest {
     return catalog.head(table, p).orElseThrow();
   }
 
+  // ------------------------------------------------------------------ maintenance
+
+  static Compaction compaction(String table, int p, long seq, List<CommitRecord> records, String id) {
+    CommitRecord first = records.get(0);
+    CommitRecord last = records.get(records.size() - 1);
+    long rows = records.stream().mapToLong(CommitRecord::rows).sum();
+    List<String> replaced = records.stream().flatMap(r -> r.objects().stream())
+        .filter(o -> o.kind() == PartObject.Kind.DATA).map(PartObject::key).toList();
+    String key = dataKey(table, p, first.startOffset(), last.endOffset());
+    return new Compaction(table, p, seq, first.seq(), last.seq(), first.startOffset(), last.endOffset(), rows,
+        PartObject.data(key, rows, 99), replaced, id, 0);
+  }
+
+  @Test
+  void compactionLinksAreOneConditionalWriteEachAndNeverOverlap() {
+    String name = uniqueName("cmp");
+    catalog.createTable(def(name), Map.of(0, 0L));
+    CommitRecord h = genesisHead(name, 0);
+    List<CommitRecord> recs = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      h = append(h, 10, 8);
+      recs.add(h);
+    }
+    assertThat(catalog.compactions(name, 0)).isEmpty();
+    Compaction first = compaction(name, 0, 1, recs.subList(0, 3), "c1");
+    assertThat(catalog.commitCompaction(null, first)).isTrue();
+    assertThat(catalog.commitCompaction(null, first)).as("a retry of our own write settles as ours").isTrue();
+    // a racing compactor that read the same (empty) head loses
+    assertThat(catalog.commitCompaction(null, compaction(name, 0, 1, recs.subList(0, 2), "c1-rival"))).isFalse();
+    List<Compaction> links = catalog.compactions(name, 0);
+    assertThat(links).hasSize(1);
+    assertThat(links.get(0).compactionId()).isEqualTo("c1");
+    assertThat(links.get(0).committedAt()).isEqualTo(clock.millis());
+    assertThat(links.get(0).replaced()).hasSize(3);
+    // overlap with the previous link is refused before any write
+    assertThatThrownBy(() -> catalog.commitCompaction(links.get(0), compaction(name, 0, 2, recs.subList(2, 4), "c2")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps");
+    assertThat(catalog.commitCompaction(links.get(0), compaction(name, 0, 2, recs.subList(3, 5), "c2"))).isTrue();
+    assertThat(catalog.compactions(name, 0)).extracting(Compaction::seq).containsExactly(1L, 2L);
+
+    // readers: records 1..3 and 4..5 are served by the two compacted objects, record 6 by its own part
+    List<LiveParts.Part> live = LiveParts.of(catalog, name, 0);
+    assertThat(live).extracting(LiveParts.Part::fromSeq).containsExactly(1L, 4L, 6L);
+    assertThat(live).extracting(LiveParts.Part::compacted).containsExactly(true, true, false);
+    assertThat(live.get(0).object().rows()).isEqualTo(24);
+    assertThat(catalog.audit(name).problems()).isEmpty();
+  }
+
+  @Test
+  void theAuditProvesCompactionsAgainstTheChain() {
+    String name = uniqueName("cmpaudit");
+    catalog.createTable(def(name), Map.of(0, 0L));
+    CommitRecord h = genesisHead(name, 0);
+    List<CommitRecord> recs = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      h = append(h, 10, 8);
+      recs.add(h);
+    }
+    Compaction good = compaction(name, 0, 1, recs.subList(0, 2), "ok");
+    Compaction wrongRows = new Compaction(name, 0, 1, good.fromSeq(), good.toSeq(), good.startOffset(),
+        good.endOffset(), good.rows() + 1, PartObject.data(good.object().key(), good.rows() + 1, 99), good.replaced(),
+        "bad", 0);
+    assertThat(catalog.commitCompaction(null, wrongRows)).isTrue();
+    assertThat(catalog.audit(name).problems()).anyMatch(pr -> pr.contains("compaction 1") && pr.contains("rows"));
+  }
+
+  @Test
+  void checkpointsFoldTheChainAndTheAuditProvesContiguityFromThem() {
+    String name = uniqueName("fold");
+    catalog.createTable(def(name), Map.of(0, 5L));
+    CommitRecord h = genesisHead(name, 0);
+    for (int i = 0; i < 5; i++) {
+      h = append(h, 10, 7);
+    }
+    AuditReport before = catalog.audit(name);
+    assertThat(before.problems()).isEmpty();
+    CommitRecord r3 = catalog.records(name, 0, 3, 4, 1).get(0);
+    Checkpoint cp = new Checkpoint(name, 0, 5, 3, r3.endOffset(), 21, 0, 0, 4, 0);
+    assertThatThrownBy(() -> catalog.deleteFolded(name, 0, 3)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("checkpoint");
+    assertThat(catalog.putCheckpoint(null, cp)).isTrue();
+    assertThat(catalog.putCheckpoint(null, cp)).as("someone else's checkpoint is there now").isFalse();
+    assertThat(catalog.checkpoint(name, 0)).isPresent();
+    assertThatThrownBy(() -> catalog.putCheckpoint(cp, new Checkpoint(name, 0, 5, 5, 55, 35, 0, 0, 6, 0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("head");
+    assertThat(catalog.deleteFolded(name, 0, 3)).isEqualTo(4);
+    assertThat(catalog.records(name, 0, 0, Long.MAX_VALUE, 100)).extracting(CommitRecord::seq).containsExactly(4L, 5L);
+    AuditReport after = catalog.audit(name);
+    assertThat(after.problems()).isEmpty();
+    assertThat(after.rows()).isEqualTo(before.rows());
+    assertThat(after.records()).isEqualTo(before.records());
+    assertThat(after.partitions().get(0).start()).isEqualTo(5);
+    assertThat(after.partitions().get(0).end()).isEqualTo(before.partitions().get(0).end());
+    assertThat(LiveParts.of(catalog, name, 0)).extracting(LiveParts.Part::fromSeq).containsExactly(4L, 5L);
+  }
+
   // ------------------------------------------------------------------ tables
 
   @Test
