@@ -9,6 +9,8 @@ import io.tributary.catalog.DynamoCatalog;
 import io.tributary.catalog.Lease;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
+import io.tributary.iceberg.ChainHeads;
+import io.tributary.iceberg.IcebergCatalogs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,7 +37,9 @@ import picocli.CommandLine.Option;
             "Starts the local stack, a scheduler and two runners (logs in .tributary/demo/), creates the sample table "
                 + "(examples/clicks.yaml), produces 1,000,000 events with a few malformed ones, waits until everything is "
                 + "committed, then prints rows, parts, dead letters, throughput, freshness, the deep audit's verdict and a "
-                + "sample query. Exit 0 only when the audit is exact."})
+                + "sample query; then waits until the Iceberg snapshot covers the chain heads and reads the Iceberg table back "
+                + "with Iceberg's own reader (row count and the same sample query). Exit 0 only when the audit (chains, parts "
+                + "and Iceberg) is exact and the Iceberg rows agree with the chain."})
 public class DemoCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "1000000", paramLabel = "N", description = "Events to produce (default ${DEFAULT-VALUE})")
     long events;
@@ -173,6 +177,9 @@ public class DemoCommand implements Callable<Integer> {
                     .setDefinitionJson(TableDefinitions.toJson(def)).build()));
             step("created table " + TableCommand.describe(info) + " from examples/clicks.yaml, topic " + name + " ("
                     + parts + " partitions)");
+            requireIceberg(env);
+            out.print("  ");
+            TableCommand.Create.createIceberg(env, def);
 
             long bad = EventGenerator.badCount(events, badRatio);
             step(String.format("producing %,d events (%,d malformed) and landing them", events, bad));
@@ -193,7 +200,13 @@ public class DemoCommand implements Callable<Integer> {
             LoadProducer.Stats ps = (LoadProducer.Stats) produced.get();
             double landSeconds = (landedNanos - produceStart) / 1e9;
 
-            step("auditing (deep: reading every committed part and dead-letter object back from S3)");
+            step("waiting for the Iceberg snapshot to cover the chain heads (the scheduler leader publishes every "
+                    + def.iceberg().commitIntervalMillis() / 1000.0 + " s)");
+            IcebergWait published = waitForIceberg(env, name);
+            out.printf("  Iceberg table %s: snapshot %d covers the chain heads %s (%.1f s after the last commit was seen)%n",
+                    published.id, published.snapshotId, published.heads, published.waitedNanos / 1e9);
+
+            step("auditing (deep: reading every committed part and dead-letter object back from S3, and the Iceberg snapshot)");
             AuditCommand.Outcome audit = AuditCommand.audit(env, name, true, null);
             DeepAudit.Result d = audit.deep();
             long rows = audit.report().rows();
@@ -225,11 +238,158 @@ public class DemoCommand implements Callable<Integer> {
             out.println();
             out.println("$ tributary query " + name + " \"" + sql + "\"");
             out.print(QueryCommand.run(env, name, sql, 10));
+
+            step("reading the Iceberg table " + published.id + " with Iceberg's own reader (IcebergGenerics)");
+            boolean icebergOk = icebergAgrees(env, name, sql, rows);
             out.println();
-            out.printf("demo %s in %.0f s%n", audit.exact() && countsOk ? "done: exactly once, proven" : "FAILED",
+            boolean ok = audit.exact() && countsOk && icebergOk;
+            out.printf("demo %s in %.0f s%n", ok ? "done: exactly once, proven (chains, parts and Iceberg)" : "FAILED",
                     (System.nanoTime() - t0) / 1e9);
-            return audit.exact() && countsOk;
+            return ok;
         }
+    }
+
+    /** The local stack must name an Iceberg catalog, or the scheduler child has nothing to publish to. */
+    private static void requireIceberg(Map<String, String> env) {
+        try (IcebergCatalogs catalogs = new IcebergCatalogs(env)) {
+            if (!catalogs.enabled()) {
+                throw new CliException("the local stack's environment names no Iceberg catalog ("
+                        + IcebergCatalogs.ENV_CATALOG + " / " + IcebergCatalogs.ENV_JDBC_URI + " missing from "
+                        + Home.localEnvFile() + "; LocalStack.env() writes them): the demo cannot prove the Iceberg side");
+            }
+        }
+    }
+
+    record IcebergWait(String id, long snapshotId, java.util.SortedMap<Integer, Long> heads, long waitedNanos) {
+    }
+
+    /**
+     * Polls (bounded) until the Iceberg table's current chain heads reach every partition's chain
+     * head: the scheduler leader's publisher has added every committed part. Fails with what is
+     * missing (no Iceberg table, no snapshot, or heads behind) and where to look.
+     */
+    private IcebergWait waitForIceberg(Map<String, String> env, String table) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + Math.min(timeoutSeconds, 120) * 1_000_000_000L;
+        try (CatalogAccess c = new CatalogAccess(env); IcebergCatalogs catalogs = new IcebergCatalogs(env)) {
+            TableDefinition def = c.call(cat -> cat.getTable(table)).orElseThrow().definition();
+            String id = IcebergView.identifier(catalogs, def).toString();
+            java.util.SortedMap<Integer, Long> chain = new java.util.TreeMap<>();
+            for (int p : c.call(cat -> cat.partitions(table))) {
+                chain.put(p, c.call(cat -> cat.head(table, p)).map(CommitRecord::seq).orElse(0L));
+            }
+            String state = "no Iceberg table " + id;
+            while (true) {
+                Optional<org.apache.iceberg.Table> t = IcebergView.load(catalogs, def);
+                if (t.isPresent()) {
+                    t.get().refresh();
+                    ChainHeads heads = ChainHeads.of(t.get());
+                    boolean covered = chain.entrySet().stream().allMatch(e -> heads.head(e.getKey()) >= e.getValue());
+                    if (covered) {
+                        return new IcebergWait(id, t.get().currentSnapshot() == null ? -1 : t.get().currentSnapshot().snapshotId(),
+                                new java.util.TreeMap<>(heads.heads()), System.nanoTime() - start);
+                    }
+                    state = heads.snapshotId() < 0 ? "Iceberg table " + id + " exists but has no published snapshot"
+                            : "Iceberg table " + id + " snapshot " + heads.snapshotId() + " has heads " + heads.heads();
+                }
+                for (ChildService ch : children) {
+                    if (ch.name.equals("scheduler") && !ch.alive()) {
+                        throw new CliException("the scheduler exited (code " + ch.process.exitValue() + ") before publishing; last lines of "
+                                + ch.log + ":\n" + ch.tail(15));
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new CliException(String.format("Iceberg publication did not cover the chain heads %s within %d s: %s."
+                            + " The scheduler leader publishes only when it runs the Iceberg publisher (PublicationService, the"
+                            + " scheduler module's wiring) with %s set in its environment; see %s", chain,
+                            (System.nanoTime() - start) / 1_000_000_000L, state, IcebergCatalogs.ENV_CATALOG,
+                            shown(demoDir().resolve("scheduler.log"))));
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** One group of the sample query. */
+    static final class Group {
+        long events;
+        java.math.BigDecimal amount;
+        double priceSum;
+        long priceCount;
+        long mobileSum;
+        long mobileCount;
+    }
+
+    /**
+     * Reads every row of the Iceberg table through Iceberg's reader, prints its row count and the
+     * sample query computed over those rows, and says whether both agree with the chain (rows
+     * committed) and with the query over the committed parts (DuckDB).
+     */
+    private boolean icebergAgrees(Map<String, String> env, String table, String sql, long rowsCommitted) throws Exception {
+        try (CatalogAccess c = new CatalogAccess(env); IcebergCatalogs catalogs = new IcebergCatalogs(env)) {
+            TableDefinition def = c.call(cat -> cat.getTable(table)).orElseThrow().definition();
+            org.apache.iceberg.Table t = IcebergView.load(catalogs, def).orElseThrow();
+            t.refresh();
+            long n = 0;
+            Map<String, Group> groups = new java.util.HashMap<>();
+            try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+                    org.apache.iceberg.data.IcebergGenerics.read(t).select("country", "amount", "price", "is_mobile").build()) {
+                for (org.apache.iceberg.data.Record r : rows) {
+                    n++;
+                    Group g = groups.computeIfAbsent((String) r.getField("country"), k -> new Group());
+                    g.events++;
+                    if (r.getField("amount") instanceof java.math.BigDecimal a) {
+                        g.amount = g.amount == null ? a : g.amount.add(a);
+                    }
+                    if (r.getField("price") instanceof Double d) {
+                        g.priceSum += d;
+                        g.priceCount++;
+                    }
+                    if (r.getField("is_mobile") instanceof Boolean b) {
+                        g.mobileSum += b ? 1 : 0;
+                        g.mobileCount++;
+                    }
+                }
+            }
+            List<Map.Entry<String, Group>> top = new ArrayList<>(groups.entrySet());
+            top.sort(java.util.Comparator.<Map.Entry<String, Group>>comparingLong(e -> -e.getValue().events)
+                    .thenComparing(Map.Entry::getKey, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
+            top = top.subList(0, Math.min(5, top.size()));
+            boolean countOk = n == rowsCommitted;
+            out.printf("  Iceberg rows       %,d in snapshot %d (rows committed %,d): %s%n", n,
+                    t.currentSnapshot() == null ? -1 : t.currentSnapshot().snapshotId(), rowsCommitted, countOk ? "equal" : "NOT EQUAL");
+            out.println("  the sample query over the Iceberg rows:");
+            TextTable tt = new TextTable("country", "events", "amount", "avg_price", "mobile_pct").right(1, 2, 3, 4);
+            List<List<Object>> duck = QueryCommand.values(env, table, sql);
+            boolean same = duck.size() == top.size();
+            for (int i = 0; i < top.size(); i++) {
+                Group g = top.get(i).getValue();
+                Double avgPrice = g.priceCount == 0 ? null : Math.round(g.priceSum / g.priceCount * 100) / 100.0;
+                Double mobile = g.mobileCount == 0 ? null : Math.round(1000.0 * g.mobileSum / g.mobileCount) / 10.0;
+                tt.row(top.get(i).getKey() == null ? "NULL" : top.get(i).getKey(), g.events,
+                        g.amount == null ? "NULL" : g.amount.toPlainString(), avgPrice == null ? "NULL" : avgPrice,
+                        mobile == null ? "NULL" : mobile);
+                if (same) {
+                    List<Object> d = duck.get(i);
+                    same = java.util.Objects.equals(top.get(i).getKey(), d.get(0))
+                            && ((Number) d.get(1)).longValue() == g.events
+                            && (g.amount == null ? d.get(2) == null
+                                    : d.get(2) != null && new java.math.BigDecimal(d.get(2).toString()).compareTo(g.amount) == 0)
+                            && close(avgPrice, d.get(3), 0.0101) && close(mobile, d.get(4), 0.101);
+                }
+            }
+            out.print(tt.render("  "));
+            out.printf("  Iceberg query == query over the committed parts: %s%n", same ? "yes" : "NO");
+            return countOk && same;
+        }
+    }
+
+    /** Equal within {@code tol} (rounded averages summed in a different order), or both null. */
+    private static boolean close(Double a, Object b, double tol) {
+        if (a == null || b == null) {
+            return a == null && b == null;
+        }
+        return Math.abs(a - ((Number) b).doubleValue()) <= tol;
     }
 
     /** Shows a single updating progress line until every produced offset is committed; returns that time. */

@@ -80,6 +80,58 @@ public class QueryCommand implements Callable<Integer> {
         }
     }
 
+    /** The query's result rows as Java values (DuckDB's JDBC types), for callers that compare results. */
+    static List<List<Object>> values(Map<String, String> env, String table, String sql) {
+        try (CatalogAccess c = new CatalogAccess(env)) {
+            StoredTable t = c.call(cat -> cat.getTable(table))
+                    .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + CatalogAccess.tableName(env)));
+            List<String> keys = c.call(cat -> {
+                List<String> ks = new ArrayList<>();
+                for (int p : cat.partitions(table)) {
+                    Iterator<CommitRecord> it = cat.chain(table, p).iterator();
+                    while (it.hasNext()) {
+                        for (PartObject o : it.next().objects()) {
+                            if (o.kind() == PartObject.Kind.DATA) {
+                                ks.add(o.key());
+                            }
+                        }
+                    }
+                }
+                return ks;
+            });
+            try (S3Client s3 = AwsClients.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket());
+                    Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
+                List<Path> paths = files.getAll(keys);
+                String view = quoteIdent(t.definition().name());
+                if (paths.isEmpty()) {
+                    st.execute("CREATE VIEW " + view + " AS SELECT * FROM (SELECT " + emptyColumns(t.definition()) + ") WHERE false");
+                } else {
+                    StringBuilder list = new StringBuilder("[");
+                    for (int i = 0; i < paths.size(); i++) {
+                        list.append(i == 0 ? "" : ", ").append('\'').append(paths.get(i).toString().replace("'", "''")).append('\'');
+                    }
+                    st.execute("CREATE VIEW " + view + " AS SELECT * FROM read_parquet(" + list + "], union_by_name = true)");
+                }
+                List<List<Object>> out = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery(sql)) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        List<Object> row = new ArrayList<>(n);
+                        for (int i = 1; i <= n; i++) {
+                            row.add(rs.getObject(i));
+                        }
+                        out.add(row);
+                    }
+                }
+                return out;
+            } catch (PartFiles.MissingObject e) {
+                throw new CliException("a committed part cannot be read: " + e.getMessage());
+            } catch (SQLException e) {
+                throw new CliException("DuckDB: " + CatalogAccess.firstLine(e.getMessage()));
+            }
+        }
+    }
+
     static String execute(TableDefinition def, List<Path> paths, String sql, int maxRows) {
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
             String view = quoteIdent(def.name());

@@ -89,6 +89,55 @@ class JsonOutputTest {
         assertThat(AuditCommand.text(new AuditCommand.Outcome(report, deep))).startsWith("table clicks: NOT EXACT (deep)");
     }
 
+    @Test
+    void statusJsonGainsTheIcebergObjectPerTable() throws Exception {
+        IcebergView.Status st = new IcebergView.Status("tributary.clicks", "local", "s3://b/tables/clicks", 42,
+                new java.util.TreeMap<>(Map.of(0, 41L, 1, 40L)), 1234L, 3250L, null);
+        Map<String, IcebergView.Shown> ice = Map.of("clicks", new IcebergView.Shown(st.toJson(), st.text()));
+        JsonNode t = JSON.readTree(StatusView.toJsonText(sample(), ice)).get("tables").get(0);
+        assertThat(names(t)).containsExactly("name", "state", "lag", "partitions", "iceberg");
+        JsonNode i = t.get("iceberg");
+        assertThat(names(i)).containsExactly("table", "catalog", "location", "snapshot_id", "heads", "pending_rows", "lag_s",
+                "error");
+        assertThat(i.get("snapshot_id").asLong()).isEqualTo(42);
+        assertThat(i.get("heads").toString()).isEqualTo("{\"0\":41,\"1\":40}");
+        assertThat(i.get("pending_rows").asLong()).isEqualTo(1234);
+        assertThat(i.get("lag_s").asDouble()).isEqualTo(3.3);
+        assertThat(i.get("error").isNull()).isTrue();
+        assertThat(StatusView.render(sample(), 3000, ice)).contains("iceberg tributary.clicks (local, s3://b/tables/clicks)"
+                + "  snapshot 42  heads {0=41, 1=40}  publication lag 1,234 rows, 3.3 s");
+        JsonNode off = JSON.readTree(StatusView.toJsonText(sample(), Map.of())).get("tables").get(0);
+        assertThat(off.get("iceberg").isNull()).as("not published").isTrue();
+    }
+
+    @Test
+    void deepAuditJsonHasTheIcebergContractAndItDecidesExactness() throws Exception {
+        AuditReport report = new AuditReport("clicks",
+                List.of(new AuditReport.PartitionSummary(0, 3, 90, 2, 0, 100, 0)), List.of(), List.of());
+        DeepAudit.Result deep = new DeepAudit.Result();
+        io.tributary.iceberg.IcebergAudit.Report ok = new io.tributary.iceberg.IcebergAudit.Report(true, 7, 3, 90,
+                new java.util.TreeMap<>(Map.of(0, 3L)), List.of());
+        JsonNode exact = JSON.readTree(AuditCommand.toJson(new AuditCommand.Outcome(report, deep, ok, null)));
+        assertThat(exact.get("exact").asBoolean()).isTrue();
+        assertThat(names(exact.get("iceberg"))).containsExactly("exact", "snapshot_id", "files", "rows", "heads", "problems");
+        assertThat(exact.at("/iceberg/snapshot_id").asLong()).isEqualTo(7);
+        assertThat(exact.at("/iceberg/heads/0").asLong()).isEqualTo(3);
+
+        io.tributary.iceberg.IcebergAudit.Report bad = new io.tributary.iceberg.IcebergAudit.Report(false, 8, 4, 91,
+                new java.util.TreeMap<>(Map.of(0, 3L)), List.of("extra file (no chain record up to the heads references it as data): s3://b/x"));
+        AuditCommand.Outcome notExact = new AuditCommand.Outcome(report, deep, bad, null);
+        JsonNode n = JSON.readTree(AuditCommand.toJson(notExact));
+        assertThat(n.get("exact").asBoolean()).as("an Iceberg problem makes the audit not exact").isFalse();
+        assertThat(n.at("/iceberg/problems/0").asText()).startsWith("extra file");
+        assertThat(AuditCommand.text(notExact)).contains("iceberg: NOT EXACT").contains("PROBLEM: iceberg: extra file");
+
+        AuditCommand.Outcome off = new AuditCommand.Outcome(report, deep, null, "not published to Iceberg: iceberg.enabled is false");
+        JsonNode o = JSON.readTree(AuditCommand.toJson(off));
+        assertThat(o.has("iceberg") && o.get("iceberg").isNull()).isTrue();
+        assertThat(o.get("exact").asBoolean()).isTrue();
+        assertThat(AuditCommand.text(off)).contains("iceberg: not published to Iceberg: iceberg.enabled is false");
+    }
+
     private static List<String> names(JsonNode n) {
         List<String> out = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = n.fields();
