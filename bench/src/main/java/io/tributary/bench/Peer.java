@@ -215,6 +215,8 @@ final class Peer {
         }
         d.put("snapshots", times.size());
         if (times.size() < 2) {
+            res.note("peer: " + times.size() + " Iceberg snapshot(s) for the whole drain (commit interval 1 s configured), so"
+                    + " no snapshot interval: while it had a backlog the sink made nothing visible until the end");
             return;
         }
         IcebergFreshness.intervals(times, d, "snapshot_interval");
