@@ -333,6 +333,8 @@ class SparkReadIT {
       throw new AssertionError("resolving the Spark reader failed (" + String.join(" ", cmd) + "); last lines of "
           + log + ":\n" + tail(log, 40));
     }
+    // build-classpath leaves an unchanged file untouched: stamp it, or the cache never hits after an edit
+    Files.setLastModifiedTime(out, FileTime.fromMillis(System.currentTimeMillis()));
     return classes + java.io.File.pathSeparator + Files.readString(out).trim();
   }
 
