@@ -203,6 +203,29 @@ final class IcebergView {
         return new Shown(s.toJson(), s.text());
     }
 
+    /**
+     * What the scheduler leader's publisher reports for this table ({@code TableStatus.iceberg}), when it
+     * publishes it; empty when the scheduler does not (publication off there, not picked up yet, or a
+     * scheduler without the field), and the CLI then computes the status itself ({@link #show}).
+     */
+    static Optional<Shown> fromScheduler(IcebergCatalogs catalogs, io.tributary.api.v1.TableStatus t) {
+        if (!t.hasIceberg() || !t.getIceberg().getEnabled() || t.getIceberg().getTable().isEmpty()) {
+            return Optional.empty();
+        }
+        io.tributary.api.v1.IcebergStatus i = t.getIceberg();
+        TableDefinition def;
+        try {
+            def = io.tributary.catalog.TableDefinitions.fromJson(t.getTable().getDefinitionJson());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        SortedMap<Integer, Long> heads = new TreeMap<>(i.getHeadsMap());
+        Status s = new Status(identifier(catalogs, def).toString(), catalogName(catalogs, def), IcebergTables.location(def),
+                i.getSnapshotId(), heads, i.getPendingRows(), Math.round(i.getLagSeconds() * 1000),
+                i.getLastError().isEmpty() ? null : "last publication round failed: " + Errors.firstLine(i.getLastError()));
+        return Optional.of(new Shown(s.toJson(), s.text() + "  (from the scheduler's publisher)"));
+    }
+
     /** Iceberg catalogs of {@code env} (the CLI's environment: local.env overridden by the process env). */
     static IcebergCatalogs catalogs(Map<String, String> env) {
         return new IcebergCatalogs(env);

@@ -67,14 +67,16 @@ public class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * Each table's Iceberg publication, computed here from the chains and the Iceberg catalog
-     * ({@link IcebergView#show}, i.e. {@code Publisher.status}); the scheduler's status does not carry it.
+     * Each table's Iceberg publication: what the scheduler's publisher reports ({@code TableStatus.iceberg})
+     * when it publishes the table, else computed here from the chains and the Iceberg catalog
+     * ({@link IcebergView#show}, i.e. {@code Publisher.status}).
      */
     static Map<String, IcebergView.Shown> iceberg(ClusterStatus s, IcebergCatalogs catalogs, CatalogAccess chains) {
         Map<String, IcebergView.Shown> out = new LinkedHashMap<>();
         long now = System.currentTimeMillis();
         for (TableStatus t : s.getTablesList()) {
-            out.put(t.getTable().getName(), IcebergView.show(catalogs, chains.catalog, t.getTable().getName(), now));
+            out.put(t.getTable().getName(), IcebergView.fromScheduler(catalogs, t)
+                    .orElseGet(() -> IcebergView.show(catalogs, chains.catalog, t.getTable().getName(), now)));
         }
         return out;
     }

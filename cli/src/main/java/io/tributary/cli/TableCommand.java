@@ -189,7 +189,8 @@ public class TableCommand {
                 IcebergView.Shown ice;
                 try (IcebergCatalogs catalogs = IcebergView.catalogs(Home.env());
                         CatalogAccess c = new CatalogAccess(Home.env())) {
-                    ice = IcebergView.show(catalogs, c.catalog, name, System.currentTimeMillis());
+                    ice = IcebergView.fromScheduler(catalogs, st)
+                            .orElseGet(() -> IcebergView.show(catalogs, c.catalog, name, System.currentTimeMillis()));
                 }
                 if (json) {
                     ObjectNode o = JSON.createObjectNode();

@@ -111,6 +111,27 @@ class JsonOutputTest {
     }
 
     @Test
+    void statusUsesTheSchedulersIcebergStatusWhenItPublishes() throws Exception {
+        String def = io.tributary.catalog.TableDefinitions.toJson(io.tributary.catalog.TableDefinition.builder("clicks")
+                .source("k:9092", "clicks").column("event_id", "string").output("bkt").build());
+        TableStatus t = TableStatus.newBuilder().setTable(TableInfo.newBuilder().setName("clicks").setDefinitionJson(def))
+                .setIceberg(io.tributary.api.v1.IcebergStatus.newBuilder().setEnabled(true).setTable("tributary_local.tributary.clicks")
+                        .setSnapshotId(9).putHeads(0, 5L).setPendingRows(3).setLagSeconds(1.25))
+                .build();
+        try (io.tributary.iceberg.IcebergCatalogs catalogs = new io.tributary.iceberg.IcebergCatalogs(Map.of())) {
+            IcebergView.Shown shown = IcebergView.fromScheduler(catalogs, t).orElseThrow();
+            assertThat(shown.json().get("table").asText()).isEqualTo("tributary.clicks");
+            assertThat(shown.json().get("snapshot_id").asLong()).isEqualTo(9);
+            assertThat(shown.json().get("heads").toString()).isEqualTo("{\"0\":5}");
+            assertThat(shown.json().get("pending_rows").asLong()).isEqualTo(3);
+            assertThat(shown.json().get("lag_s").asDouble()).isEqualTo(1.3);
+            assertThat(shown.text()).contains("from the scheduler's publisher");
+            assertThat(IcebergView.fromScheduler(catalogs, t.toBuilder().clearIceberg().build())).as("no field: computed by the CLI")
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void deepAuditJsonHasTheIcebergContractAndItDecidesExactness() throws Exception {
         AuditReport report = new AuditReport("clicks",
                 List.of(new AuditReport.PartitionSummary(0, 3, 90, 2, 0, 100, 0)), List.of(), List.of());
