@@ -19,21 +19,40 @@ import org.apache.iceberg.Table;
  * in the current snapshot's ancestry that carries the property (a snapshot someone else committed,
  * say a user's {@code expire} or a compaction, may not).
  *
- * @param snapshotId the snapshot the heads were read from, or -1 when none carries them
- * @param heads      partition -> last published seq (absent = nothing published, genesis only)
+ * @param snapshotId      the snapshot the heads were read from, or -1 when none carries them
+ * @param heads           partition -> last published seq (absent = nothing published, genesis only)
+ * @param compactionHeads partition -> last compaction link applied (absent = none), from
+ *                        {@value #COMPACTION_PROPERTY} (docs/maintenance.md)
  */
-public record ChainHeads(long snapshotId, SortedMap<Integer, Long> heads) {
+public record ChainHeads(long snapshotId, SortedMap<Integer, Long> heads, SortedMap<Integer, Long> compactionHeads) {
   public static final String PROPERTY = "tributary.chain-heads";
+  public static final String COMPACTION_PROPERTY = "tributary.compaction-heads";
   public static final String TABLE_VERSION = "tributary.table-version";
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   public ChainHeads {
     heads = Collections.unmodifiableSortedMap(new TreeMap<>(heads));
+    compactionHeads = Collections.unmodifiableSortedMap(new TreeMap<>(compactionHeads));
+  }
+
+  /** Heads without compactions. */
+  public ChainHeads(long snapshotId, SortedMap<Integer, Long> heads) {
+    this(snapshotId, heads, new TreeMap<>());
   }
 
   /** No snapshot published yet: everything after each genesis is to be published. */
   public static ChainHeads none() {
     return new ChainHeads(-1, new TreeMap<>());
+  }
+
+  /** Last compaction link applied for a partition; 0 when none. */
+  public long compactionHead(int partition) {
+    return compactionHeads.getOrDefault(partition, 0L);
+  }
+
+  /** {@link #compactionHeads} as the JSON of {@value #COMPACTION_PROPERTY}. */
+  public String compactionJson() {
+    return json(compactionHeads);
   }
 
   /** The heads of the table's current state (the table as last refreshed). */
@@ -42,7 +61,8 @@ public record ChainHeads(long snapshotId, SortedMap<Integer, Long> heads) {
     while (s != null) {
       String json = s.summary().get(PROPERTY);
       if (json != null) {
-        return new ChainHeads(s.snapshotId(), parse(json));
+        String cjson = s.summary().get(COMPACTION_PROPERTY);
+        return new ChainHeads(s.snapshotId(), parse(json), cjson == null ? new TreeMap<>() : parse(cjson));
       }
       Long parent = s.parentId();
       s = parent == null ? null : table.snapshot(parent);
@@ -56,8 +76,12 @@ public record ChainHeads(long snapshotId, SortedMap<Integer, Long> heads) {
   }
 
   public String toJson() {
+    return json(heads);
+  }
+
+  private static String json(SortedMap<Integer, Long> m) {
     ObjectNode n = MAPPER.createObjectNode();
-    heads.forEach((p, seq) -> n.put(Integer.toString(p), seq));
+    m.forEach((p, seq) -> n.put(Integer.toString(p), seq));
     return n.toString();
   }
 

@@ -2,6 +2,7 @@ package io.tributary.iceberg;
 
 import io.tributary.catalog.Catalog;
 import io.tributary.catalog.CommitRecord;
+import io.tributary.catalog.Compaction;
 import io.tributary.catalog.PartObject;
 import io.tributary.catalog.StoredTable;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import org.apache.iceberg.Table;
 
 /**
  * The Iceberg side of {@code tributary audit --deep}: the current snapshot's data files are exactly
- * the data objects of the chain records up to its heads — none missing, none extra, none twice —
+ * the data objects of the chain records up to its heads — with the compacted object in place of the
+ * parts of every compaction link up to its compaction heads — none missing, none extra, none twice —
  * with the chain's row count per file and in total, and column metrics on every file.
  */
 public final class IcebergAudit {
@@ -55,8 +57,35 @@ public final class IcebergAudit {
     for (var e : heads.heads().entrySet()) {
       int p = e.getKey();
       long upTo = e.getValue();
+      long applied = heads.compactionHead(p);
+      List<Compaction> links = new ArrayList<>();
+      for (Compaction c : chains.compactions(stored.name(), p)) {
+        if (c.seq() <= applied) {
+          links.add(c);
+          if (c.toSeq() > upTo) {
+            problems.add("partition " + p + ": compaction " + c.seq() + " (seqs " + c.fromSeq() + ".." + c.toSeq()
+                + ") is applied but the snapshot's chain head is " + upTo);
+          }
+        }
+      }
+      if (applied > links.size()) {
+        problems.add("partition " + p + ": snapshot claims compaction head " + applied + " but the catalog has "
+            + links.size() + " links");
+      }
+      int li = 0;
       try (var chain = chains.chain(stored.name(), p)) {
         for (CommitRecord r : (Iterable<CommitRecord>) chain.takeWhile(r -> r.seq() <= upTo)::iterator) {
+          while (li < links.size() && links.get(li).toSeq() < r.seq()) {
+            li++;
+          }
+          if (li < links.size() && links.get(li).covers(r.seq())) {
+            Compaction c = links.get(li);
+            if (r.seq() == c.fromSeq()) {
+              expected.put(IcebergTables.objectUri(stored.definition(), c.object().key()), c.rows());
+              expectedRows += c.rows();
+            }
+            continue;
+          }
           for (PartObject o : r.objects()) {
             if (o.kind() == PartObject.Kind.DATA) {
               expected.put(IcebergTables.objectUri(stored.definition(), o.key()), o.rows());

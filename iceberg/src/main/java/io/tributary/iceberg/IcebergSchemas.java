@@ -22,6 +22,24 @@ final class IcebergSchemas {
   private IcebergSchemas() {
   }
 
+  /**
+   * The Iceberg table's column for the part column {@code _partition}: Iceberg engines reserve
+   * {@code _partition} for a metadata column (Spark refuses to project a data column of that name),
+   * so the table names it {@value}; it reads the parts' {@code _partition} by field id.
+   */
+  static final String TABLE_PARTITION_COLUMN = "_kafka_partition";
+
+  /** The table's Iceberg schema: {@link #schema} with {@code _partition} named {@value #TABLE_PARTITION_COLUMN}. */
+  static Schema tableSchema(TableDefinition def) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (Types.NestedField f : schema(def).columns()) {
+      fields.add(f.name().equals("_partition") ? Types.NestedField.of(f.fieldId(), f.isOptional(),
+          TABLE_PARTITION_COLUMN, f.type()) : f);
+    }
+    return new Schema(fields);
+  }
+
+  /** How part columns are named in Parquet (what the runner and the compactor write), with the ids. */
   static Schema schema(TableDefinition def) {
     List<Types.NestedField> fields = new ArrayList<>();
     for (TableDefinition.Column c : def.columns()) {

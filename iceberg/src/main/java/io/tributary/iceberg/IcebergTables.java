@@ -65,7 +65,8 @@ public final class IcebergTables {
    */
   public static Table ensure(Catalog catalog, TableIdentifier id, StoredTable stored) {
     TableDefinition def = stored.definition();
-    Schema schema = IcebergSchemas.schema(def);
+    Schema schema = IcebergSchemas.tableSchema(def);
+    Schema partSchema = IcebergSchemas.schema(def);
     Table table;
     try {
       table = catalog.loadTable(id);
@@ -73,19 +74,19 @@ public final class IcebergTables {
       createNamespace(catalog, id.namespace());
       try {
         table = catalog.buildTable(id, schema).withPartitionSpec(PartitionSpec.unpartitioned())
-            .withLocation(location(def)).withProperties(properties(schema))
+            .withLocation(location(def)).withProperties(properties(partSchema))
             .withProperty(TableProperties.FORMAT_VERSION, "2").create();
       } catch (AlreadyExistsException raced) {
         table = catalog.loadTable(id);
       }
     }
-    return sync(table, schema);
+    return sync(table, schema, partSchema);
   }
 
   /** Required properties and the definition's schema (with our field ids) on an existing table. */
-  static Table sync(Table table, Schema schema) {
+  static Table sync(Table table, Schema schema, Schema partSchema) {
     syncSchema(table, schema);
-    Map<String, String> want = properties(schema);
+    Map<String, String> want = properties(partSchema);
     Map<String, String> have = table.properties();
     boolean propsDiffer = want.entrySet().stream().anyMatch(e -> !e.getValue().equals(have.get(e.getKey())));
     if (propsDiffer) {
@@ -109,10 +110,11 @@ public final class IcebergTables {
     }
   }
 
-  static Map<String, String> properties(Schema schema) {
+  /** Properties; the default name mapping resolves part columns by their Parquet names ({@code partSchema}). */
+  static Map<String, String> properties(Schema partSchema) {
     Map<String, String> p = new HashMap<>();
     p.put(TableProperties.COMMIT_NUM_RETRIES, "0");
-    p.put(TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(schema)));
+    p.put(TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(partSchema)));
     p.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
     p.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "20");
     p.put("tributary.managed", "true");

@@ -11,6 +11,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
@@ -118,33 +120,76 @@ public final class Publisher {
     return publish(stored, table);
   }
 
-  /** As {@link #publish(StoredTable)} on an already loaded table (refreshed here). */
+  /**
+   * As {@link #publish(StoredTable)} on an already loaded table (refreshed here). When compaction
+   * links are pending on published parts, the round first commits a {@code RewriteFiles} snapshot
+   * (docs/maintenance.md rule 2), then the append.
+   */
   public Result publish(StoredTable stored, Table table) {
+    Result r = publishOnce(stored, table);
+    for (int i = 0; i < 3 && r.outcome() == Outcome.PUBLISHED && r.files() == 0; i++) {
+      r = publishOnce(stored, table); // a rewrite was committed: now the append
+    }
+    return r;
+  }
+
+  private Result publishOnce(StoredTable stored, Table table) {
     table.refresh();
     ChainHeads heads = ChainHeads.of(table);
     long snapshotId = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
-    Pending pending = pending(stored, heads, MAX_FILES_PER_SNAPSHOT);
-    if (pending.objects.isEmpty()) {
+    PendingParts pending = PendingParts.collect(chains, stored, heads, MAX_FILES_PER_SNAPSHOT);
+    if (pending.objects.isEmpty() && pending.rewrites.isEmpty()) {
       return new Result(Outcome.NOTHING_NEW, snapshotId, 0, 0, heads, pending.restRows, pending.oldestRest);
     }
-    NameMapping mapping = MappingUtil.create(table.schema());
+    NameMapping mapping = MappingUtil.create(IcebergSchemas.schema(stored.definition()));
     MetricsConfig metricsConfig = MetricsConfig.forTable(table);
-    // The append may only land on the snapshot whose heads we read (see PinnedTable).
+    // Every commit may only land on the snapshot whose heads we read (see PinnedTable).
     Table pinned = PinnedTable.pin(table, snapshotId);
-    AppendFiles append = pinned.newAppend();
+    SnapshotUpdate<?> update;
+    ChainHeads next;
     long rows = 0;
-    for (DataFile f : dataFiles(table, stored.definition(), pending.objects, metricsConfig, mapping)) {
-      append.appendFile(f);
-      rows += f.recordCount();
+    int added;
+    String what;
+    if (!pending.rewrites.isEmpty()) {
+      RewriteFiles rewrite = pinned.newRewrite();
+      List<PendingParts.Obj> adds = new ArrayList<>();
+      int deleted = 0;
+      for (PendingParts.Rewrite rw : pending.rewrites) {
+        for (String key : rw.deleteKeys()) {
+          rewrite.deleteFile(DataFiles.builder(table.spec()).withPath(IcebergTables.objectUri(stored.definition(), key))
+              .withFormat(FileFormat.PARQUET).withFileSizeInBytes(1).withRecordCount(1).build());
+          deleted++;
+        }
+        adds.add(new PendingParts.Obj(rw.partition(), rw.link().fromSeq(), rw.link().toSeq(), rw.link().object()));
+      }
+      for (DataFile f : dataFiles(table, stored.definition(), adds, metricsConfig, mapping)) {
+        rewrite.addFile(f);
+      }
+      next = new ChainHeads(-1, heads.heads(), pending.rewriteCompactionHeads);
+      update = rewrite;
+      added = 0;
+      what = "replaces " + deleted + " parts by " + adds.size() + " compacted objects";
+    } else {
+      AppendFiles append = pinned.newAppend();
+      for (DataFile f : dataFiles(table, stored.definition(), pending.objects, metricsConfig, mapping)) {
+        append.appendFile(f);
+        rows += f.recordCount();
+      }
+      next = new ChainHeads(-1, pending.heads, pending.compactionHeads);
+      update = append;
+      added = pending.objects.size();
+      what = "adds " + added + " parts, " + rows + " rows";
     }
-    ChainHeads next = new ChainHeads(-1, pending.heads);
-    append.set(ChainHeads.PROPERTY, next.toJson());
-    append.set(ChainHeads.TABLE_VERSION, Long.toString(stored.version()));
-    append.set("tributary.publisher", publisherId);
+    update.set(ChainHeads.PROPERTY, next.toJson());
+    if (!next.compactionHeads().isEmpty()) {
+      update.set(ChainHeads.COMPACTION_PROPERTY, next.compactionJson());
+    }
+    update.set(ChainHeads.TABLE_VERSION, Long.toString(stored.version()));
+    update.set("tributary.publisher", publisherId);
     String publication = java.util.UUID.randomUUID().toString();
-    append.set(PUBLICATION, publication);
+    update.set(PUBLICATION, publication);
     try {
-      append.commit();
+      update.commit();
     } catch (CommitFailedException e) {
       LOG.info("table {}: Iceberg commit conflict ({}); next round re-reads the heads of the current snapshot",
           stored.name(), e.getMessage());
@@ -158,10 +203,11 @@ public final class Publisher {
     }
     table.refresh();
     long newId = findSnapshot(table, publication);
-    LOG.info("table {}: Iceberg snapshot {} adds {} parts, {} rows; heads {}", stored.name(), newId,
-        pending.objects.size(), rows, next.toJson());
-    return new Result(Outcome.PUBLISHED, newId, pending.objects.size(), rows, new ChainHeads(newId, pending.heads),
-        pending.restRows, pending.oldestRest);
+    LOG.info("table {}: Iceberg snapshot {} {}; heads {} compactions {}", stored.name(), newId, what, next.toJson(),
+        next.compactionJson());
+    ChainHeads now = new ChainHeads(newId, next.heads(), next.compactionHeads());
+    return added == 0 ? new Result(Outcome.PUBLISHED, newId, 0, 0, now, pending.rows + pending.restRows, pending.oldest)
+        : new Result(Outcome.PUBLISHED, newId, added, rows, now, pending.restRows, pending.oldestRest);
   }
 
   private static long findSnapshot(Table table, String publication) {
@@ -178,19 +224,20 @@ public final class Publisher {
   public Result status(StoredTable stored, Table table) {
     table.refresh();
     ChainHeads heads = ChainHeads.of(table);
-    Pending p = pending(stored, heads, 0);
+    PendingParts p = PendingParts.collect(chains, stored, heads, 0);
     long snapshotId = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
     return new Result(Outcome.NOTHING_NEW, snapshotId, 0, 0, heads, p.restRows, p.oldestRest);
   }
 
   /** Footers are read in parallel (each is two small ranged GETs); order is kept. */
-  private List<DataFile> dataFiles(Table table, TableDefinition def, List<Obj> objects, MetricsConfig metricsConfig,
+  private List<DataFile> dataFiles(Table table, TableDefinition def, List<PendingParts.Obj> objects,
+      MetricsConfig metricsConfig,
       NameMapping mapping) {
     if (objects.size() == 1 || footerReaders == null) {
       return objects.stream().map(o -> dataFile(table, def, o, metricsConfig, mapping)).toList();
     }
     List<java.util.concurrent.Future<DataFile>> futures = new ArrayList<>(objects.size());
-    for (Obj o : objects) {
+    for (PendingParts.Obj o : objects) {
       futures.add(footerReaders.submit(() -> dataFile(table, def, o, metricsConfig, mapping)));
     }
     List<DataFile> out = new ArrayList<>(objects.size());
@@ -209,71 +256,18 @@ public final class Publisher {
     return out;
   }
 
-  static DataFile dataFile(Table table, TableDefinition def, Obj o, MetricsConfig metricsConfig,
+  static DataFile dataFile(Table table, TableDefinition def, PendingParts.Obj o, MetricsConfig metricsConfig,
       NameMapping mapping) {
-    String uri = IcebergTables.objectUri(def, o.object.key());
-    InputFile in = table.io().newInputFile(uri, o.object.bytes());
+    String uri = IcebergTables.objectUri(def, o.object().key());
+    InputFile in = table.io().newInputFile(uri, o.object().bytes());
     Metrics metrics = FooterMetrics.of(in, metricsConfig, mapping);
-    if (metrics.recordCount() == null || metrics.recordCount() != o.object.rows()) {
-      throw new IllegalStateException("table " + def.name() + " partition " + o.partition + " seq " + o.seq + ": part "
-          + o.object.key() + " has " + metrics.recordCount() + " rows in its footer but the chain says "
-          + o.object.rows() + "; not publishing");
+    if (metrics.recordCount() == null || metrics.recordCount() != o.object().rows()) {
+      throw new IllegalStateException("table " + def.name() + " partition " + o.partition() + " seqs " + o.fromSeq()
+          + ".." + o.toSeq() + ": object " + o.object().key() + " has " + metrics.recordCount()
+          + " rows in its footer but the catalog says " + o.object().rows() + "; not publishing");
     }
     return DataFiles.builder(table.spec()).withPath(uri).withFormat(FileFormat.PARQUET)
-        .withFileSizeInBytes(o.object.bytes()).withMetrics(metrics).build();
+        .withFileSizeInBytes(o.object().bytes()).withMetrics(metrics).build();
   }
 
-  record Obj(int partition, long seq, PartObject object) {
-  }
-
-  /** What is after the heads: the objects to add now (up to the cap), and what remains after them. */
-  static final class Pending {
-    final List<Obj> objects = new ArrayList<>();
-    final SortedMap<Integer, Long> heads;
-    long rows;
-    long oldest;
-    long restRows;
-    long oldestRest;
-
-    Pending(SortedMap<Integer, Long> heads) {
-      this.heads = new TreeMap<>(heads);
-    }
-  }
-
-  Pending pending(StoredTable stored, ChainHeads published, int maxFiles) {
-    Pending p = new Pending(published.heads());
-    boolean full = maxFiles <= 0;
-    for (int partition : chains.partitions(stored.name())) {
-      long from = published.head(partition) + 1;
-      while (true) {
-        List<CommitRecord> page = chains.records(stored.name(), partition, from, Long.MAX_VALUE, PAGE);
-        for (CommitRecord r : page) {
-          List<PartObject> data = r.objects().stream().filter(o -> o.kind() == PartObject.Kind.DATA).toList();
-          if (!full && p.objects.size() + data.size() > maxFiles && !p.objects.isEmpty()) {
-            full = true;
-          }
-          if (full) {
-            p.restRows += r.rows();
-            if (r.rows() > 0 && (p.oldestRest == 0 || r.committedAt() < p.oldestRest)) {
-              p.oldestRest = r.committedAt();
-            }
-          } else {
-            for (PartObject o : data) {
-              p.objects.add(new Obj(partition, r.seq(), o));
-            }
-            p.rows += r.rows();
-            if (r.rows() > 0 && (p.oldest == 0 || r.committedAt() < p.oldest)) {
-              p.oldest = r.committedAt();
-            }
-            p.heads.put(partition, r.seq());
-          }
-        }
-        if (page.size() < PAGE) {
-          break;
-        }
-        from = page.get(page.size() - 1).seq() + 1;
-      }
-    }
-    return p;
-  }
 }

@@ -358,7 +358,7 @@ class PublisherIT {
     Map<String, Integer> twice = new HashMap<>();
     try (CloseableIterable<Record> rows = IcebergGenerics.read(table).build()) {
       for (Record r : rows) {
-        int p = (Integer) r.getField("_partition");
+        int p = (Integer) r.getField("_kafka_partition");
         long off = (Long) r.getField("_offset");
         seen.computeIfAbsent(p, k -> new ArrayList<>()).add(off);
         twice.merge(p + "/" + off, 1, Integer::sum);

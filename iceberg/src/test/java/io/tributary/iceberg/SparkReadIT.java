@@ -119,7 +119,7 @@ class SparkReadIT {
         "SELECT count(*) FROM " + table,
         "SELECT count(*) FROM " + table + between,
         "SELECT _file, _offset FROM " + table + between,
-        "SELECT _partition, _offset, ts, event_id, amount FROM " + table);
+        "SELECT _kafka_partition, _offset, ts, event_id, amount FROM " + table);
 
     // 0: the rows, once each, with the Kafka/JSON timestamps and the values of the records; the
     // partition from the part each row was read from (Iceberg's _file metadata column)
@@ -151,25 +151,17 @@ class SparkReadIT {
     assertThat(results.rows(3)).hasSize(expectedBetween.size());
     assertThat(seenBetween).isEqualTo(expectedBetween);
 
-    // 4: the _partition column itself. Iceberg's Spark runtime reserves the name "_partition" for its
-    // own metadata column (MetadataColumns.PARTITION_COLUMN_NAME) and refuses any scan that projects
-    // a data column of that name. While the tables keep that name, the one accepted failure is that
-    // one; once it reads, it must be exact.
-    if (results.error(4) != null) {
-      assertThat(results.error(4)).as("the only accepted failure of SELECT _partition")
-          .contains("Table column names conflict with names reserved for Iceberg metadata columns: [_partition]");
-      System.out.println("SparkReadIT: KNOWN ISSUE: Spark cannot project the data column _partition: "
-          + results.error(4));
-    } else {
-      Set<List<Long>> byColumn = new HashSet<>();
-      for (JsonNode row : results.rows(4)) {
-        long p = row.get(0).asLong();
-        long offset = row.get(1).asLong();
-        assertThat(byColumn.add(List.of(p, offset))).as("(%d,%d) read once", p, offset).isTrue();
-        assertThat(row.get(2).asLong()).isEqualTo((Chains.T0 + offset * 1000) * 1000);
-      }
-      assertThat(byColumn).isEqualTo(expected);
+    // 4: the Kafka partition column. Iceberg engines reserve "_partition" for a metadata column
+    // (Spark refuses to project a data column of that name), so the table names the parts'
+    // _partition column _kafka_partition (same field id); it must agree with the part each row is in.
+    Set<List<Long>> byColumn = new HashSet<>();
+    for (JsonNode row : results.rows(4)) {
+      long p = row.get(0).asLong();
+      long offset = row.get(1).asLong();
+      assertThat(byColumn.add(List.of(p, offset))).as("(%d,%d) read once", p, offset).isTrue();
+      assertThat(row.get(2).asLong()).isEqualTo((Chains.T0 + offset * 1000) * 1000);
     }
+    assertThat(byColumn).isEqualTo(expected);
   }
 
   private static final Pattern PART = Pattern.compile("/p(\\d+)-(\\d+)-(\\d+)-[^/]*\\.parquet$");
