@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * race deletes the new object; an unknown outcome (or any other failure of the commit call) keeps
  * it for the sweeper. Replaced objects are never deleted here.
  *
- * <p>Plain Java; the caller schedules {@link #pass}. Not meant to run concurrently on one table in
- * one process (two processes may race: the conditional write settles it).
+ * <p>Plain Java; the caller schedules {@link #pass}. Stateless between passes and thread-safe:
+ * concurrent passes over one table (here or in another process) are settled by the conditional write.
  */
 public final class Compactor {
   /** Default target object size: 128 MiB. */

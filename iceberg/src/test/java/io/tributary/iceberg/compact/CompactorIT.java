@@ -15,6 +15,8 @@ import io.tributary.iceberg.Schemas;
 import io.tributary.infra.LocalStack;
 import io.tributary.infra.LocalStackExtension;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -43,6 +45,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -125,6 +133,7 @@ class CompactorIT {
       after += only.object().bytes();
     }
     assertThat(r.bytesAfter()).isEqualTo(after);
+    assertSameFieldIdsZstdMicros(partsBefore.get(0).object().key(), live(t).get(0).object().key());
     assertThat(listing.keySet()).containsAll(listingBefore.keySet()).hasSize(listingBefore.size() + 3);
     assertThat(servedOnce(t)).isEqualTo(before);
     auditExact(t);
@@ -307,6 +316,36 @@ class CompactorIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** The compacted object's footer: the original part's field ids, TIMESTAMP(MICROS, UTC), every chunk zstd. */
+  private void assertSameFieldIdsZstdMicros(String originalKey, String compactedKey) throws Exception {
+    MessageType original = footer(originalKey).getFileMetaData().getSchema();
+    ParquetMetadata compacted = footer(compactedKey);
+    MessageType schema = compacted.getFileMetaData().getSchema();
+    Map<String, Integer> want = new TreeMap<>();
+    original.getFields().forEach(f -> want.put(f.getName(), f.getId().intValue()));
+    Map<String, Integer> got = new TreeMap<>();
+    schema.getFields().forEach(f -> got.put(f.getName(), f.getId().intValue()));
+    assertThat(got).isEqualTo(want);
+    for (String ts : List.of("ts", "_timestamp")) {
+      assertThat(schema.getType(ts).getLogicalTypeAnnotation())
+          .isEqualTo(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS));
+    }
+    assertThat(compacted.getBlocks()).isNotEmpty().allSatisfy(b -> assertThat(b.getColumns())
+        .allMatch(c -> c.getCodec() == CompressionCodecName.ZSTD));
+  }
+
+  private ParquetMetadata footer(String key) throws Exception {
+    Path tmp = Files.createTempFile("part", ".parquet");
+    try {
+      Files.write(tmp, chains.s3.getObjectAsBytes(b -> b.bucket(LocalStack.BUCKET).key(key)).asByteArray());
+      try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(tmp))) {
+        return reader.getFooter();
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
 
   private void assertOneLinkPerPartitionAndNoExtraObject(StoredTable t, Map<String, Long> listingBefore) {
     Map<String, Long> listing = listing(t);
