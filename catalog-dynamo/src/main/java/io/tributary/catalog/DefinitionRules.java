@@ -26,6 +26,9 @@ final class DefinitionRules {
   static final Pattern ICEBERG_NAME = Pattern.compile("[a-z][a-z0-9_]{0,254}");
   static final long MIN_COMMIT_INTERVAL_MS = 100L;
   static final long MAX_COMMIT_INTERVAL_MS = 3_600_000L;
+  /** Retention: at least 1 h, at most 100 years (36500d). */
+  static final long MIN_RETENTION_MS = 3_600_000L;
+  static final long MAX_RETENTION_MS = 36_500L * 86_400_000L;
 
   private DefinitionRules() {
   }
@@ -88,6 +91,14 @@ final class DefinitionRules {
     icebergName("iceberg.table", iceberg.table());
     range("iceberg.commit_interval", iceberg.commitIntervalMillis(), MIN_COMMIT_INTERVAL_MS, MAX_COMMIT_INTERVAL_MS,
         " ms (100ms..1h)");
+  }
+
+  /** {@code retention}: 0 keeps forever, else 1h..36500d. */
+  static void retention(long millis) {
+    if (millis != TableDefinition.KEEP_FOREVER && (millis < MIN_RETENTION_MS || millis > MAX_RETENTION_MS)) {
+      throw bad("retention", "must be at least 1h (3600000 ms) and at most 36500d, or absent to keep rows forever, got "
+          + millis + " ms");
+    }
   }
 
   /** Iceberg namespace and table names: {@code [a-z][a-z0-9_]{0,254}}. */

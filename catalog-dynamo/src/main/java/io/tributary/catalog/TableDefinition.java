@@ -25,9 +25,16 @@ import java.util.OptionalLong;
  *                 {@code tributary}, table = {@code name}, commit interval 2 s)
  * @param fieldIds stable Iceberg field ids of every column and metadata column; null means positional
  *                 (see {@link FieldIds}); given ids must cover exactly those names
+ * @param retentionMillis how long landed rows are kept (docs/maintenance.md rule 4): records whose newest
+ *                 row is older than now minus this are expired; {@link #KEEP_FOREVER} (0, the default)
+ *                 keeps everything; otherwise at least 1 h
  */
 public record TableDefinition(String name, Source source, Format format, List<Column> columns, List<String> metadata,
-    Output output, Flush flush, Errors errors, Scaling scaling, Iceberg iceberg, FieldIds fieldIds) {
+    Output output, Flush flush, Errors errors, Scaling scaling, Iceberg iceberg, FieldIds fieldIds,
+    long retentionMillis) {
+
+  /** {@link #retentionMillis()} of a table without retention: keep every row forever. */
+  public static final long KEEP_FOREVER = 0L;
 
   /** All metadata columns a part may carry, in canonical order. */
   public static final List<String> METADATA_COLUMNS = List.of("_partition", "_offset", "_timestamp", "_key");
@@ -44,11 +51,28 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     scaling = scaling == null ? Scaling.DEFAULT : scaling;
     iceberg = iceberg == null ? Iceberg.defaults(name) : iceberg.table() == null ? iceberg.withTable(name) : iceberg;
     DefinitionRules.validate(name, source, columns, metadata, output, flush, errors, scaling, iceberg);
+    DefinitionRules.retention(retentionMillis);
     if (fieldIds == null) {
       fieldIds = FieldIds.positional(FieldIds.columnNames(columns), metadata);
     } else {
       fieldIds = fieldIds.covering(FieldIds.columnNames(columns), metadata);
     }
+  }
+
+  /** The definition as it was before retention existed: keep forever. */
+  public TableDefinition(String name, Source source, Format format, List<Column> columns, List<String> metadata,
+      Output output, Flush flush, Errors errors, Scaling scaling, Iceberg iceberg, FieldIds fieldIds) {
+    this(name, source, format, columns, metadata, output, flush, errors, scaling, iceberg, fieldIds, KEEP_FOREVER);
+  }
+
+  /** True when the table expires old rows ({@code retention} set). */
+  public boolean hasRetention() {
+    return retentionMillis > 0;
+  }
+
+  /** {@link #retentionMillis()} as a Duration, or empty when rows are kept forever. */
+  public java.util.Optional<Duration> retention() {
+    return hasRetention() ? java.util.Optional.of(Duration.ofMillis(retentionMillis)) : java.util.Optional.empty();
   }
 
   /**
@@ -58,7 +82,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
    */
   public TableDefinition withFieldIds(FieldIds ids) {
     return new TableDefinition(name, source, format, columns, metadata, output, flush, errors, scaling, iceberg,
-        ids);
+        ids, retentionMillis);
   }
 
   /** Starts a builder with every default set; source and output must be provided. */
@@ -80,6 +104,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     // an Iceberg table named like the table follows a rename in the builder
     b.iceberg = iceberg.table().equals(name) ? iceberg.withTable(null) : iceberg;
     b.fieldIds = fieldIds;
+    b.retentionMillis = retentionMillis;
     return b;
   }
 
@@ -307,6 +332,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     private Scaling scaling = Scaling.DEFAULT;
     private Iceberg iceberg;
     private FieldIds fieldIds;
+    private long retentionMillis = KEEP_FOREVER;
 
     private Builder(String name) {
       this.name = name;
@@ -395,10 +421,22 @@ public record TableDefinition(String name, Source source, Format format, List<Co
       return this;
     }
 
+    /** Retention in ms ({@link #KEEP_FOREVER}, the default, or at least 1 h). */
+    public Builder retentionMillis(long v) {
+      this.retentionMillis = v;
+      return this;
+    }
+
+    /** Retention; null keeps forever. */
+    public Builder retention(Duration v) {
+      this.retentionMillis = v == null ? KEEP_FOREVER : v.toMillis();
+      return this;
+    }
+
     /** Validates and builds; throws {@link InvalidDefinitionException} naming the field. */
     public TableDefinition build() {
       TableDefinition positional = new TableDefinition(name, source, format, columns, metadata, output, flush,
-          errors, scaling, iceberg, null);
+          errors, scaling, iceberg, null, retentionMillis);
       return fieldIds == null ? positional : positional.withFieldIds(FieldIds.evolve(fieldIds, positional));
     }
   }

@@ -35,9 +35,10 @@ public final class TableDefinitions {
   private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
   private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([A-Za-z]*)");
   private static final Pattern AGE = Pattern.compile("(\\d{1,19})\\s*(ms|s|m|h)?");
+  private static final Pattern RETENTION = Pattern.compile("(\\d{1,19})\\s*(d|h|m|s)?");
 
   private static final Set<String> TOP_KEYS = Set.of("name", "source", "format", "columns", "metadata", "output",
-      "flush", "errors", "scaling", "iceberg");
+      "flush", "errors", "scaling", "iceberg", "retention");
   /** JSON (catalog, gRPC) also carries the field ids; users never write them in YAML. */
   private static final Set<String> JSON_TOP_KEYS = union(TOP_KEYS, Set.of("field_ids", "last_field_id"));
   private static final Set<String> SOURCE_KEYS = Set.of("bootstrap", "topic", "start");
@@ -107,7 +108,8 @@ public final class TableDefinitions {
    * only when set, then {@code field_ids} (name -> id, columns then metadata columns) and
    * {@code last_field_id}. Stored in the catalog's {@code definition} attribute and sent over gRPC.
    * A JSON without {@code iceberg} reads back with its defaults, one without {@code field_ids} with
-   * positional ids (tables created before they existed).
+   * positional ids (tables created before they existed). {@code retention} (ms) is present only when
+   * set; without it rows are kept forever.
    */
   public static String toJson(TableDefinition d) {
     try {
@@ -164,6 +166,9 @@ public final class TableDefinitions {
     ice.put("namespace", d.iceberg().namespace());
     ice.put("table", d.iceberg().table());
     ice.put("commit_interval", d.iceberg().commitIntervalMillis());
+    if (d.hasRetention()) {
+      o.put("retention", d.retentionMillis());
+    }
     ObjectNode ids = o.putObject("field_ids");
     d.fieldIds().asMap().forEach(ids::put);
     o.put("last_field_id", d.fieldIds().lastId());
@@ -207,6 +212,25 @@ public final class TableDefinitions {
       case "m" -> 60_000L;
       case "h" -> 3_600_000L;
       default -> 1L;
+    });
+  }
+
+  /**
+   * Parses a retention: an integer with unit d, h, m or s ({@code 30d}, {@code 12h}), or integer
+   * milliseconds. IllegalArgumentException otherwise. Range checks are {@link TableDefinition}'s.
+   */
+  public static long parseRetentionMillis(String text) {
+    Matcher m = RETENTION.matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("expected a retention like 30d, 12h, 90m, 3600s or milliseconds, got '"
+          + text + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return Math.multiplyExact(n, m.group(2) == null ? 1L : switch (m.group(2)) {
+      case "d" -> 86_400_000L;
+      case "h" -> 3_600_000L;
+      case "m" -> 60_000L;
+      default -> 1_000L;
     });
   }
 
@@ -317,9 +341,38 @@ public final class TableDefinitions {
           interval == null ? TableDefinition.Iceberg.DEFAULT_COMMIT_INTERVAL_MILLIS : interval);
     }
 
+    long retention = retention(root);
     FieldIds fieldIds = json ? fieldIds(root) : null;
     return new TableDefinition(name, source, format, columns, metadata, output, flush, errors,
-        scaling, iceberg, fieldIds);
+        scaling, iceberg, fieldIds, retention);
+  }
+
+  /** {@code retention}: absent or null keeps forever; a number is ms; text takes a unit d/h/m/s. */
+  private static long retention(JsonNode root) {
+    JsonNode n = root.get("retention");
+    if (n == null || n.isNull()) {
+      return TableDefinition.KEEP_FOREVER;
+    }
+    long v;
+    if (n.isIntegralNumber() && n.canConvertToLong()) {
+      v = n.longValue();
+    } else if (n.isTextual()) {
+      try {
+        v = parseRetentionMillis(n.asText());
+      } catch (ArithmeticException e) {
+        throw new InvalidDefinitionException("retention", "out of range (at most 36500d), got " + n);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidDefinitionException("retention", e.getMessage());
+      }
+    } else {
+      throw new InvalidDefinitionException("retention", "expected a retention like 30d or 12h, got " + n);
+    }
+    if (v == TableDefinition.KEEP_FOREVER) {
+      throw new InvalidDefinitionException("retention", "must be at least 1h; leave retention out to keep rows"
+          + " forever, got 0");
+    }
+    DefinitionRules.retention(v);
+    return v;
   }
 
   /** {@code field_ids} and {@code last_field_id} of a JSON definition, or null when absent (positional). */
