@@ -203,7 +203,7 @@ public class DemoCommand implements Callable<Integer> {
             step("waiting for the Iceberg snapshot to cover the chain heads (the scheduler leader publishes every "
                     + def.iceberg().commitIntervalMillis() / 1000.0 + " s)");
             IcebergWait published = waitForIceberg(env, name);
-            out.printf("  Iceberg table %s: snapshot %d covers the chain heads %s (%.1f s after the last commit was seen)%n",
+            out.printf("  Iceberg table %s: snapshot %d covers the chain heads %s (waited %.1f s)%n",
                     published.id, published.snapshotId, published.heads, published.waitedNanos / 1e9);
 
             step("auditing (deep: reading every committed part and dead-letter object back from S3, and the Iceberg snapshot)");
@@ -229,6 +229,15 @@ public class DemoCommand implements Callable<Integer> {
             }
             out.printf("  audit (deep)       %s%n", audit.exact() ? "EXACT: every chain contiguous, every offset landed at most once, counts equal"
                     : "NOT EXACT");
+            if (audit.iceberg() != null) {
+                var ice = audit.iceberg();
+                out.printf("  audit (iceberg)    %s%n", ice.exact()
+                        ? String.format("EXACT: snapshot %d holds exactly the %,d committed parts (%,d rows) up to its chain heads",
+                                ice.snapshotId(), ice.files(), ice.rows())
+                        : "NOT EXACT");
+            } else if (audit.icebergNote() != null) {
+                out.printf("  audit (iceberg)    %s%n", audit.icebergNote());
+            }
             for (String p : audit.problems()) {
                 out.println("    PROBLEM: " + p);
             }

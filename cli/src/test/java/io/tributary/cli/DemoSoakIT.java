@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (default: none, the README's 1,000,000).
  */
 class DemoSoakIT {
-    private static final Pattern DONE = Pattern.compile("demo done: exactly once, proven in (\\d+) s");
+    private static final Pattern DONE = Pattern.compile("demo done: exactly once, proven \\(chains, parts and Iceberg\\) in (\\d+) s");
 
     @TempDir
     Path state;
