@@ -8,7 +8,11 @@ public final class Schemas {
   private Schemas() {
   }
 
-  /** The Iceberg schema of {@code def}: declared columns, then metadata columns, with the stored field ids. */
+  /**
+   * The schema of {@code def}'s Parquet parts as Iceberg sees them: declared columns, then metadata
+   * columns, with the stored field ids, named as in the parts ({@code _partition}, not the Iceberg
+   * table's {@code _kafka_partition}). What the compactor reads and writes.
+   */
   public static Schema of(TableDefinition def) {
     return IcebergSchemas.schema(def);
   }

@@ -40,7 +40,7 @@ final class TestChains {
       - { name: ok, type: boolean, path: $.ok }
       - { name: attrs, type: json, path: $.attrs }
       """;
-  /** Base event time of the rows: 2026-11-30T00:00:00Z, one second per offset. */
+  /** Base event time of the rows: 2026-12-01T00:00:00Z, one second per offset. */
   static final long T0 = 1_796_083_200_000L;
 
   final LocalStack stack;
