@@ -38,6 +38,7 @@ public final class PublicationService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PublicationService.class);
   static final int EXPIRY_EVERY = 150;
   static final int FOOTER_READERS = 8;
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final Catalog chains;
   private final IcebergCatalogs catalogs;
@@ -101,7 +102,10 @@ public final class PublicationService implements AutoCloseable {
     });
   }
 
-  /** Stops publishing (leader lost or shutdown); a round in flight finishes its commit attempt. */
+  /**
+   * Stops publishing (leader lost or shutdown). A round in flight finishes its commit attempt; this
+   * waits up to {@link #STOP_WAIT} for it, so the process does not tear down clients under it.
+   */
   public synchronized void stop() {
     ScheduledExecutorService e = executor;
     executor = null;
@@ -109,6 +113,14 @@ public final class PublicationService implements AutoCloseable {
     loops.clear();
     if (e != null) {
       e.shutdown();
+      try {
+        if (!e.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("an Iceberg publication round is still running {} after stop; it ends with its commit attempt"
+              + " (the next leader resumes from the current snapshot's heads)", STOP_WAIT);
+        }
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -211,6 +223,11 @@ public final class PublicationService implements AutoCloseable {
           }
         }
       } catch (RuntimeException e) {
+        if (executor == null) {
+          LOG.info("table {}: Iceberg publication round ended by stop ({}); the next leader resumes from the current"
+              + " snapshot's heads", name, e.toString());
+          return;
+        }
         failures++;
         table = null; // reload next round (catalog may have restarted, schema may have changed)
         TableStatus s = status;
