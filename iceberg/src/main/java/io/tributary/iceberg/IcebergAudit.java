@@ -1,6 +1,7 @@
 package io.tributary.iceberg;
 
 import io.tributary.catalog.Catalog;
+import io.tributary.catalog.Checkpoint;
 import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.Compaction;
 import io.tributary.catalog.PartObject;
@@ -73,8 +74,11 @@ public final class IcebergAudit {
             + links.size() + " links");
       }
       int li = 0;
+      // retention: only records after the checkpoint are expected (docs/maintenance.md rule 4)
+      long folded = chains.checkpoint(stored.name(), p).map(Checkpoint::seq).orElse(-1L);
       try (var chain = chains.chain(stored.name(), p)) {
-        for (CommitRecord r : (Iterable<CommitRecord>) chain.takeWhile(r -> r.seq() <= upTo)::iterator) {
+        for (CommitRecord r : (Iterable<CommitRecord>) chain.dropWhile(r -> r.seq() <= folded)
+            .takeWhile(r -> r.seq() <= upTo)::iterator) {
           while (li < links.size() && links.get(li).toSeq() < r.seq()) {
             li++;
           }

@@ -1,6 +1,7 @@
 package io.tributary.iceberg;
 
 import io.tributary.catalog.Catalog;
+import io.tributary.catalog.Checkpoint;
 import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.Compaction;
 import io.tributary.catalog.PartObject;
@@ -54,8 +55,12 @@ final class PendingParts {
     PendingParts p = new PendingParts(published);
     boolean full = maxFiles <= 0;
     for (int partition : chains.partitions(stored.name())) {
+      // retention (docs/maintenance.md rule 4): nothing at or below the checkpoint is ever (re-)added,
+      // and links wholly below it are ignored
+      long folded = chains.checkpoint(stored.name(), partition).map(Checkpoint::seq).orElse(-1L);
       List<Compaction> links = pendingLinks(chains, stored.name(), partition, published.compactionHead(partition));
-      long head = published.head(partition);
+      links.removeIf(l -> l.toSeq() <= folded);
+      long head = Math.max(published.head(partition), folded);
       int li = 0;
       // links whose whole range is published as the original parts: replace those parts
       while (li < links.size() && links.get(li).toSeq() <= head) {

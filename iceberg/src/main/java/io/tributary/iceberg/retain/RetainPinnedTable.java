@@ -1,0 +1,83 @@
+package io.tributary.iceberg.retain;
+
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.encryption.EncryptionManager;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.LocationProvider;
+
+/**
+ * (retain package copy of io.tributary.iceberg.PinnedTable, which is package-private there.)
+ * The table as seen by one publication: its commits succeed only on top of the snapshot whose
+ * chain heads the publication read. Iceberg treats appends as commutative — a snapshot producer
+ * (and a transaction) re-reads the table before committing and re-applies the append on whatever
+ * is current — which would add parts a racing publisher already added. This view refuses any commit
+ * whose base is not the expected snapshot with {@link CommitFailedException} (a conflict: the next
+ * round re-reads the heads); the catalog's own compare-and-swap then guarantees that base is still
+ * current at the swap.
+ */
+final class RetainPinnedTable {
+  private RetainPinnedTable() {
+  }
+
+  static Table pin(Table table, long expectedSnapshotId) {
+    if (!(table instanceof HasTableOperations hto)) {
+      throw new IllegalStateException("Iceberg table " + table.name() + " exposes no TableOperations; cannot pin"
+          + " its commits to a snapshot");
+    }
+    return new BaseTable(new Ops(hto.operations(), expectedSnapshotId), table.name());
+  }
+
+  private record Ops(TableOperations ops, long expected) implements TableOperations {
+    @Override
+    public TableMetadata current() {
+      return ops.current();
+    }
+
+    @Override
+    public TableMetadata refresh() {
+      return ops.refresh();
+    }
+
+    @Override
+    public void commit(TableMetadata base, TableMetadata metadata) {
+      Snapshot s = base == null ? null : base.currentSnapshot();
+      long baseId = s == null ? -1 : s.snapshotId();
+      if (baseId != expected) {
+        throw new CommitFailedException("table moved from snapshot %s to %s since the chain heads were read",
+            expected, baseId);
+      }
+      ops.commit(base, metadata);
+    }
+
+    @Override
+    public FileIO io() {
+      return ops.io();
+    }
+
+    @Override
+    public EncryptionManager encryption() {
+      return ops.encryption();
+    }
+
+    @Override
+    public String metadataFileLocation(String fileName) {
+      return ops.metadataFileLocation(fileName);
+    }
+
+    @Override
+    public LocationProvider locationProvider() {
+      return ops.locationProvider();
+    }
+
+    @Override
+    public long newSnapshotId() {
+      return ops.newSnapshotId();
+    }
+  }
+}
