@@ -5,6 +5,10 @@ import io.tributary.catalog.Catalog;
 import io.tributary.catalog.Lease;
 import io.tributary.iceberg.IcebergCatalogs;
 import io.tributary.iceberg.PublicationService;
+import io.tributary.iceberg.sweep.SweepService;
+import io.tributary.iceberg.sweep.Sweeper;
+import io.tributary.catalog.AwsClients;
+import software.amazon.awssdk.services.s3.S3Client;
 import io.tributary.scheduler.scaling.RunnerDrainer;
 import io.tributary.scheduler.scaling.ScalingConfig;
 import io.tributary.scheduler.scaling.ScalingCoordinator;
@@ -34,6 +38,7 @@ public final class SchedulerNode implements AutoCloseable {
   private final TableAdmin admin;
   private final ScalingCoordinator scaling;
   private final IcebergPublication iceberg;
+  private final OrphanSweeping sweeping;
 
   /**
    * @param icebergCatalogs where the leader publishes the chains as Iceberg snapshots (none configured =
@@ -45,18 +50,24 @@ public final class SchedulerNode implements AutoCloseable {
     this.kafka = new KafkaTopics(5_000);
     this.iceberg = new IcebergPublication(publicationService(catalog, icebergCatalogs, settings.id(), clock),
         icebergCatalogs, meters);
+    this.sweeping = orphanSweeping(catalog, icebergCatalogs, meters, clock);
     this.coordinator = new SchedulerCoordinator(catalog, kafka, settings, new AssignmentPlanner(), clock, meters,
-        iceberg::tables);
+        all -> {
+          iceberg.tables(all);
+          sweeping.tables(all);
+        });
     // the elector tells the coordinator and the Iceberg publication; the publication runs on its own executor
     LeaderElector.Listener leadership = new LeaderElector.Listener() {
       @Override
       public void elected(Lease lease) {
         coordinator.elected(lease);
         iceberg.leading();
+        sweeping.leading();
       }
 
       @Override
       public void demoted(String reason) {
+        sweeping.notLeading(reason);
         iceberg.notLeading(reason);
         coordinator.demoted(reason);
       }
@@ -77,7 +88,7 @@ public final class SchedulerNode implements AutoCloseable {
       }
     }, coordinator::load, meters);
     this.admin = new TableAdmin(catalog, kafka, coordinator, clock, () -> leaderAddress(), scaling::statusProto,
-        iceberg::status);
+        iceberg::status, sweeping::status);
   }
 
   /** The publisher id is the scheduler id; a bad snapshot-retention setting turns publication off, loudly. */
@@ -99,6 +110,27 @@ public final class SchedulerNode implements AutoCloseable {
       LOG.errorf("iceberg: %s; publication stays OFF until the setting is fixed and the scheduler restarted"
           + " (ingestion is not affected)", e.getMessage());
       return new PublicationService(catalog, new IcebergCatalogs(Map.of()), id);
+    }
+  }
+
+  /** The leader's orphan sweeper (docs/maintenance.md rule 3); a bad setting turns it off, loudly. */
+  private static OrphanSweeping orphanSweeping(Catalog catalog, IcebergCatalogs catalogs, MeterRegistry meters,
+      Clock clock) {
+    Map<String, String> env = System.getenv();
+    try {
+      java.time.Duration interval = SweepService.interval(env);
+      if (interval == null) {
+        LOG.infof("sweeper: off (%s=off); orphaned objects stay until `tributary sweep`", SweepService.ENV_INTERVAL);
+        return new OrphanSweeping(null, () -> { }, meters);
+      }
+      S3Client s3 = AwsClients.s3(env);
+      Sweeper sweeper = new Sweeper(catalog, s3, catalogs, Sweeper.grace(env), clock);
+      return new OrphanSweeping(new SweepService(sweeper, interval, SweepService.initialDelay(env), clock), s3,
+          meters);
+    } catch (RuntimeException e) {
+      LOG.errorf("sweeper: %s; orphan sweeping stays OFF until the setting is fixed and the scheduler restarted"
+          + " (ingestion is not affected)", e.getMessage());
+      return new OrphanSweeping(null, () -> { }, meters);
     }
   }
 
@@ -145,6 +177,7 @@ public final class SchedulerNode implements AutoCloseable {
   @Override
   public void close() {
     scaling.close(); // local scaler: SIGTERM to the children, which flush and commit
+    sweeping.close();
     iceberg.close(); // stop publishing before the lease goes: the next leader resumes from the snapshot heads
     elector.close();
     coordinator.close();

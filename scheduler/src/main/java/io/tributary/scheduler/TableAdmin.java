@@ -3,6 +3,7 @@ package io.tributary.scheduler;
 import io.grpc.Status;
 import io.tributary.api.v1.ClusterStatus;
 import io.tributary.api.v1.IcebergStatus;
+import io.tributary.api.v1.SweepStatus;
 import io.tributary.api.v1.PartitionStatus;
 import io.tributary.api.v1.RunnerInfo;
 import io.tributary.api.v1.ScalingStatus;
@@ -50,11 +51,15 @@ final class TableAdmin {
   private final Supplier<String> leaderAddress;
   private final Supplier<ScalingStatus> scaling;
   private final Function<String, Optional<IcebergStatus>> iceberg;
+  private final Function<String, Optional<SweepStatus>> sweep;
 
-  /** @param iceberg a table's Iceberg publication status, empty when publication is off */
+  /**
+   * @param iceberg a table's Iceberg publication status, empty when publication is off
+   * @param sweep   a table's orphan-sweeper status, empty when the sweeper is off here
+   */
   TableAdmin(Catalog catalog, KafkaTopics kafka, SchedulerCoordinator coordinator, Clock clock,
       Supplier<String> leaderAddress, Supplier<ScalingStatus> scaling,
-      Function<String, Optional<IcebergStatus>> iceberg) {
+      Function<String, Optional<IcebergStatus>> iceberg, Function<String, Optional<SweepStatus>> sweep) {
     this.catalog = catalog;
     this.kafka = kafka;
     this.lifecycle = new TableLifecycle(catalog, kafka);
@@ -63,6 +68,7 @@ final class TableAdmin {
     this.leaderAddress = leaderAddress;
     this.scaling = scaling;
     this.iceberg = iceberg;
+    this.sweep = sweep;
   }
 
   TableInfo create(String definitionJson) {
@@ -211,6 +217,7 @@ final class TableAdmin {
       b.addPartitions(ps);
     }
     iceberg.apply(st.name()).ifPresent(b::setIceberg);
+    sweep.apply(st.name()).ifPresent(b::setSweep);
     return b.setLag(totalLag).build();
   }
 
