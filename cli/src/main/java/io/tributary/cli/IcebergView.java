@@ -68,13 +68,19 @@ final class IcebergView {
 
     /** Creates the Iceberg table (and namespace) if absent, schema and properties synced; what the publisher does first. */
     static Table create(IcebergCatalogs catalogs, io.tributary.catalog.Catalog chains, StoredTable stored) {
-        catalog(catalogs, stored.definition()); // a one-line error when the catalog cannot be opened
+        try {
+            catalog(catalogs, stored.definition()); // a one-line error when the catalog cannot be opened
+        } catch (CliException e) {
+            throw new CliException(e.getMessage() + " (table " + stored.name() + " itself was created; the scheduler leader's"
+                    + " publisher creates the Iceberg table when the catalog answers)");
+        }
         Publisher p = new Publisher(chains, catalogs::catalog, catalogs.defaultNamespace(), PUBLISHER_ID);
         try {
             return p.table(stored);
         } catch (RuntimeException e) {
             throw new CliException("creating Iceberg table " + identifier(catalogs, stored.definition()) + " failed: "
-                    + Errors.firstLine(String.valueOf(e.getMessage())));
+                    + Errors.firstLine(String.valueOf(e.getMessage())) + " (table " + stored.name() + " itself was created;"
+                    + " the scheduler leader's publisher creates the Iceberg table when the catalog answers)");
         }
     }
 
