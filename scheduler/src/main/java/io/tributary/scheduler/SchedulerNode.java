@@ -8,6 +8,7 @@ import io.tributary.iceberg.PublicationService;
 import io.tributary.iceberg.sweep.SweepService;
 import io.tributary.iceberg.sweep.Sweeper;
 import io.tributary.catalog.AwsClients;
+import io.tributary.iceberg.retain.RetentionService;
 import software.amazon.awssdk.services.s3.S3Client;
 import io.tributary.scheduler.scaling.RunnerDrainer;
 import io.tributary.scheduler.scaling.ScalingConfig;
@@ -39,6 +40,8 @@ public final class SchedulerNode implements AutoCloseable {
   private final ScalingCoordinator scaling;
   private final IcebergPublication iceberg;
   private final OrphanSweeping sweeping;
+  /** Retention (docs/maintenance.md rule 4): a pass per table with retention every 10 min, own thread. */
+  private final RetentionService retention;
 
   /**
    * @param icebergCatalogs where the leader publishes the chains as Iceberg snapshots (none configured =
@@ -51,6 +54,8 @@ public final class SchedulerNode implements AutoCloseable {
     this.iceberg = new IcebergPublication(publicationService(catalog, icebergCatalogs, settings.id(), clock),
         icebergCatalogs, meters);
     this.sweeping = orphanSweeping(catalog, icebergCatalogs, meters, clock);
+    this.retention = new RetentionService(catalog, icebergCatalogs, System.getenv(), clock,
+        RetentionService.DEFAULT_INTERVAL);
     this.coordinator = new SchedulerCoordinator(catalog, kafka, settings, new AssignmentPlanner(), clock, meters,
         all -> {
           iceberg.tables(all);
@@ -63,10 +68,12 @@ public final class SchedulerNode implements AutoCloseable {
         coordinator.elected(lease);
         iceberg.leading();
         sweeping.leading();
+        retention.leading();
       }
 
       @Override
       public void demoted(String reason) {
+        retention.notLeading();
         sweeping.notLeading(reason);
         iceberg.notLeading(reason);
         coordinator.demoted(reason);
@@ -178,6 +185,7 @@ public final class SchedulerNode implements AutoCloseable {
   public void close() {
     scaling.close(); // local scaler: SIGTERM to the children, which flush and commit
     sweeping.close();
+    retention.close(); // before the Iceberg catalogs close
     iceberg.close(); // stop publishing before the lease goes: the next leader resumes from the snapshot heads
     elector.close();
     coordinator.close();
