@@ -263,6 +263,36 @@ class SweeperIT {
   }
 
   @Test
+  void theLeaderLoopSweepsEveryTableAndStopsWhenLeadershipEnds() throws Exception {
+    StoredTable t = chains.create(SweepChains.unique("loop"), 1);
+    chains.commitPart(t, 0, 30, 0);
+    String orphan = chains.orphan(t, 0);
+    Thread.sleep(GRACE.toMillis() + 1500);
+    SweepService service = new SweepService(sweeper(chains.catalog, GRACE), Duration.ofMillis(500), Duration.ZERO,
+        Clock.systemUTC());
+    service.tables(List.of(t));
+    service.start();
+    try {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (service.status().get(t.name()).passes() == 0 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      SweepService.TableStatus s = service.status().get(t.name());
+      assertThat(s.passes()).isPositive();
+      assertThat(s.orphansDeleted()).isEqualTo(1);
+      assertThat(s.bytesDeleted()).isPositive();
+      assertThat(s.lastError()).isNull();
+      assertThat(exists(orphan)).isFalse();
+    } finally {
+      service.stop();
+    }
+    String after = chains.orphan(t, 0);
+    Thread.sleep(GRACE.toMillis() + 1500);
+    assertThat(exists(after)).as("stopped: no more passes").isTrue();
+    assertThat(service.status().get(t.name()).passes()).isZero();
+  }
+
+  @Test
   void theEnvironmentCannotSetAGraceBelowTenMinutes() {
     assertThat(Sweeper.grace(Map.of())).isEqualTo(Duration.ofHours(1));
     assertThat(Sweeper.grace(Map.of(Sweeper.ENV_GRACE, "5"))).isEqualTo(Duration.ofMinutes(10));
