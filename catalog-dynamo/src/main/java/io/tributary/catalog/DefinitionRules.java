@@ -87,7 +87,9 @@ final class DefinitionRules {
       throw bad("iceberg.catalog", "must be " + String.join(" | ", TableDefinition.Iceberg.CATALOGS) + ", got "
           + quote(iceberg.catalog()));
     }
-    icebergName("iceberg.namespace", iceberg.namespace());
+    if (iceberg.namespace() != null) {
+      icebergName("iceberg.namespace", iceberg.namespace());
+    }
     icebergName("iceberg.table", iceberg.table());
     range("iceberg.commit_interval", iceberg.commitIntervalMillis(), MIN_COMMIT_INTERVAL_MS, MAX_COMMIT_INTERVAL_MS,
         " ms (100ms..1h)");

@@ -286,7 +286,9 @@ public record TableDefinition(String name, Source source, Format format, List<Co
    * @param catalog              the configured Iceberg catalog: {@code local}, {@code glue} or {@code rest}; null
    *                             (the default) = the catalog the publishing process is configured with
    *                             ({@code TRIBUTARY_ICEBERG_CATALOG}), so one definition works locally and in AWS
-   * @param namespace            Iceberg namespace, {@code [a-z][a-z0-9_]{0,254}}
+   * @param namespace            Iceberg namespace, {@code [a-z][a-z0-9_]{0,254}}; null in a definition being
+   *                             created = {@code TRIBUTARY_ICEBERG_NAMESPACE} of the creating process, else
+   *                             {@code tributary} ({@code TableLifecycle.create} stores the resolved name)
    * @param table                Iceberg table name, {@code [a-z][a-z0-9_]{0,254}}; null means the table's name
    * @param commitIntervalMillis how often the publisher commits a snapshot, 100 ms..1 h
    */
@@ -300,12 +302,16 @@ public record TableDefinition(String name, Source source, Format format, List<Co
 
     public Iceberg {
       catalog = catalog == null ? DEFAULT_CATALOG : catalog;
-      namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
     }
 
-    /** Enabled, the configured catalog, namespace {@code tributary}, this table name, 2 s. */
+    /** Enabled, the configured catalog, the default namespace (resolved at creation), this table name, 2 s. */
     public static Iceberg defaults(String table) {
-      return new Iceberg(true, DEFAULT_CATALOG, DEFAULT_NAMESPACE, table, DEFAULT_COMMIT_INTERVAL_MILLIS);
+      return new Iceberg(true, DEFAULT_CATALOG, null, table, DEFAULT_COMMIT_INTERVAL_MILLIS);
+    }
+
+    /** The same settings in namespace {@code ns}. */
+    public Iceberg withNamespace(String ns) {
+      return new Iceberg(enabled, catalog, ns, table, commitIntervalMillis);
     }
 
     /** The same settings publishing under another Iceberg table name (null: the table's name). */

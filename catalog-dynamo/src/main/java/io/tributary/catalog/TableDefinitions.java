@@ -163,7 +163,9 @@ public final class TableDefinitions {
     if (d.iceberg().catalog() != null) {
       ice.put("catalog", d.iceberg().catalog());
     }
-    ice.put("namespace", d.iceberg().namespace());
+    if (d.iceberg().namespace() != null) {
+      ice.put("namespace", d.iceberg().namespace());
+    }
     ice.put("table", d.iceberg().table());
     ice.put("commit_interval", d.iceberg().commitIntervalMillis());
     if (d.hasRetention()) {

@@ -31,7 +31,7 @@ class IcebergDefinitionTest {
   @Test
   void icebergDefaultsWhenAbsent() {
     TableDefinition d = TableDefinitions.fromYaml(CLICKS_YAML, ENV);
-    assertThat(d.iceberg()).isEqualTo(new TableDefinition.Iceberg(true, null, "tributary", "clicks", 2_000));
+    assertThat(d.iceberg()).isEqualTo(new TableDefinition.Iceberg(true, null, null, "clicks", 2_000));
     assertThat(d.iceberg().commitInterval()).isEqualTo(Duration.ofSeconds(2));
     TableDefinition b = TableDefinition.builder("other").source("h:1", "t").output("bucket").column("a", "int")
         .build();
@@ -56,7 +56,7 @@ class IcebergDefinitionTest {
           catalog: rest
           commit_interval: 1m
         """, ENV);
-    assertThat(partial.iceberg()).isEqualTo(new TableDefinition.Iceberg(true, "rest", "tributary", "clicks", 60_000));
+    assertThat(partial.iceberg()).isEqualTo(new TableDefinition.Iceberg(true, "rest", null, "clicks", 60_000));
   }
 
   @Test
@@ -155,7 +155,7 @@ class IcebergDefinitionTest {
     TableDefinition defaults = TableDefinitions.fromYaml(CLICKS_YAML, ENV);
     JsonNode dt = MAPPER.readTree(TableDefinitions.toJson(defaults));
     assertThat(dt.path("iceberg").toString()).isEqualTo(
-        "{\"enabled\":true,\"namespace\":\"tributary\",\"table\":\"clicks\",\"commit_interval\":2000}");
+        "{\"enabled\":true,\"table\":\"clicks\",\"commit_interval\":2000}");
     assertThat(dt.path("last_field_id").asInt()).isEqualTo(8);
   }
 
@@ -269,5 +269,18 @@ class IcebergDefinitionTest {
     assertThatThrownBy(() -> new FieldIds(Map.of("a", -1), 1)).hasMessageContaining("positive");
     assertThatThrownBy(() -> new FieldIds(Map.of("a", 2), 1)).hasMessageContaining("above last_field_id");
     assertThatThrownBy(() -> new FieldIds(Map.of("a", 1), 0)).hasMessageContaining("above last_field_id");
+  }
+
+  @Test
+  void anOpenNamespaceIsResolvedAndStoredAtCreation() {
+    TableDefinition open = TableDefinitions.fromYaml(CLICKS_YAML, ENV);
+    assertThat(open.iceberg().namespace()).isNull();
+    TableDefinition analytics = io.tributary.catalog.admin.TableLifecycleAccess.resolve(open, "analytics");
+    assertThat(analytics.iceberg().namespace()).isEqualTo("analytics");
+    assertThat(io.tributary.catalog.admin.TableLifecycleAccess.resolve(open, null).iceberg().namespace())
+        .isEqualTo("tributary");
+    TableDefinition explicit = TableDefinitions.fromYaml(withIceberg("{ namespace: sales }"), ENV);
+    assertThat(io.tributary.catalog.admin.TableLifecycleAccess.resolve(explicit, "analytics").iceberg().namespace())
+        .isEqualTo("sales");
   }
 }

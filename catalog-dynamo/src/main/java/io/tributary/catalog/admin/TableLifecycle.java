@@ -56,10 +56,25 @@ public final class TableLifecycle {
     }
 
     /**
+     * A definition whose Iceberg namespace is left open gets the creating process's default
+     * ({@code TRIBUTARY_ICEBERG_NAMESPACE}, else {@code tributary}) stored in it, so every process
+     * names the table the same way from then on.
+     */
+    static TableDefinition withResolvedNamespace(TableDefinition def, String envNamespace) {
+        if (def.iceberg() == null || def.iceberg().namespace() != null) {
+            return def;
+        }
+        String ns = envNamespace == null || envNamespace.isBlank() ? TableDefinition.Iceberg.DEFAULT_NAMESPACE
+                : envNamespace.trim();
+        return def.toBuilder().iceberg(def.iceberg().withNamespace(ns)).build();
+    }
+
+    /**
      * Resolves the genesis offsets of every partition of the table's topic (earliest, latest or an
      * explicit offset) and creates the table with its genesis records in one catalog call.
      */
     public Created create(TableDefinition def) {
+        def = withResolvedNamespace(def, System.getenv("TRIBUTARY_ICEBERG_NAMESPACE"));
         String bootstrap = def.source().bootstrap();
         String topic = def.source().topic();
         SortedMap<Integer, Long> genesis;
