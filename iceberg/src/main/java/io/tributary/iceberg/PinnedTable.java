@@ -20,11 +20,12 @@ import org.apache.iceberg.io.LocationProvider;
  * round re-reads the heads); the catalog's own compare-and-swap then guarantees that base is still
  * current at the swap.
  */
-final class PinnedTable {
+public final class PinnedTable {
   private PinnedTable() {
   }
 
-  static Table pin(Table table, long expectedSnapshotId) {
+  /** The table whose commits succeed only on top of snapshot {@code expectedSnapshotId} (-1: no snapshot). */
+  public static Table pin(Table table, long expectedSnapshotId) {
     if (!(table instanceof HasTableOperations hto)) {
       throw new IllegalStateException("Iceberg table " + table.name() + " exposes no TableOperations; cannot pin"
           + " its commits to a snapshot");

@@ -420,7 +420,7 @@ public final class Retention {
         return -1;
       }
       ChainHeads heads = ChainHeads.of(table);
-      DeleteFiles delete = RetainPinnedTable.pin(table, snap.snapshotId()).newDelete();
+      DeleteFiles delete = io.tributary.iceberg.PinnedTable.pin(table, snap.snapshotId()).newDelete();
       expired.forEach(delete::deleteFile);
       delete.set(RETENTION_PROPERTY, json(seqs));
       if (heads.snapshotId() != -1) {
