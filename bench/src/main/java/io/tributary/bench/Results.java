@@ -22,7 +22,9 @@ final class Results {
     static final List<String> HEADLINE = List.of(
             "ceiling_mb_per_cpu_s", "raw_consume_mb_per_cpu_s", "e2e_mb_per_cpu_s", "e2e_wall_mb_s", "e2e_ratio_to_ceiling",
             "freshness_p50_s", "freshness_p99_s", "freshness_max_s", "iceberg_freshness_p50_s", "iceberg_freshness_p99_s",
-            "iceberg_freshness_max_s", "freshness_runner_mb_per_cpu_s", "failover_p50_s", "failover_max_s", "runner_peak_rss_mb",
+            "iceberg_freshness_max_s", "freshness_runner_mb_per_cpu_s", "compaction_parts_per_gb_before",
+            "compaction_parts_per_gb_after", "compaction_cpu_s_per_gb", "compaction_wall_s_per_gb", "compaction_duckdb_scan_ms_before",
+            "compaction_duckdb_scan_ms_after", "compaction_iceberg_scan_ms_before", "compaction_iceberg_scan_ms_after", "failover_p50_s", "failover_max_s", "runner_peak_rss_mb",
             "runner_buffered_bytes_max", "runner_memory_budget_bytes", "peer_mb_per_cpu_s", "peer_time_to_visible_s",
             "e2e_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s");
 

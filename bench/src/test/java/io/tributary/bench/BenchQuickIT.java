@@ -68,7 +68,10 @@ class BenchQuickIT {
         for (String k : List.of("ceiling_mb_per_cpu_s", "raw_consume_mb_per_cpu_s", "e2e_mb_per_cpu_s", "e2e_wall_mb_s",
                 "e2e_ratio_to_ceiling", "freshness_p50_s", "freshness_p99_s", "iceberg_freshness_p50_s", "iceberg_freshness_p99_s",
                 "iceberg_freshness_max_s", "freshness_runner_mb_per_cpu_s", "failover_p50_s", "failover_max_s",
-                "runner_peak_rss_mb", "peer_mb_per_cpu_s", "peer_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s")) {
+                "runner_peak_rss_mb", "peer_mb_per_cpu_s", "peer_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s",
+                "compaction_parts_per_gb_before", "compaction_parts_per_gb_after", "compaction_cpu_s_per_gb",
+                "compaction_duckdb_scan_ms_before", "compaction_duckdb_scan_ms_after", "compaction_iceberg_scan_ms_before",
+                "compaction_iceberg_scan_ms_after")) {
             assertThat(r.has(k)).as("field " + k).isTrue();
             assertThat(r.get(k).isNumber() || r.get(k).isNull()).as("field " + k + " is a number or null").isTrue();
         }
