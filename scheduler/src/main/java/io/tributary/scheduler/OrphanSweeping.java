@@ -7,12 +7,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.tributary.api.v1.SweepStatus;
 import io.tributary.catalog.StoredTable;
+import io.tributary.catalog.TableState;
 import io.tributary.iceberg.sweep.SweepService;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -25,7 +28,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Per-table metrics (tag {@code table}): {@code tributary_sweeper_orphans_deleted_total},
  * {@code tributary_sweeper_bytes_deleted_total} (counters) and {@code tributary_sweeper_last_pass_seconds}
- * (gauge: duration of the table's last completed pass); the status proto's {@code sweep}.
+ * (gauge: duration of the table's last completed pass), none for DROPPED tables (still swept); the
+ * status proto's {@code sweep}.
  *
  * <p>Thread-safety: like {@link IcebergPublication}; the meter bookkeeping is guarded by {@code this}.
  */
@@ -71,7 +75,7 @@ final class OrphanSweeping implements AutoCloseable {
       return;
     }
     service.tables(all);
-    updateMeters();
+    updateMeters(all);
   }
 
   Optional<SweepStatus> status(String table) {
@@ -117,14 +121,20 @@ final class OrphanSweeping implements AutoCloseable {
     long seenBytes;
   }
 
-  private synchronized void updateMeters() {
+  /** DROPPED tables are still swept (their chains are kept) but have no series: no stale dashboards. */
+  private synchronized void updateMeters(List<StoredTable> all) {
     Map<String, SweepService.TableStatus> status = service.status();
+    Set<String> dropped = new HashSet<>();
+    all.stream().filter(t -> t.state() == TableState.DROPPED).forEach(t -> dropped.add(t.name()));
     for (String table : new ArrayList<>(series.keySet())) {
-      if (!status.containsKey(table)) {
+      if (!status.containsKey(table) || dropped.contains(table)) {
         removeSeries(table);
       }
     }
     status.forEach((table, s) -> {
+      if (dropped.contains(table)) {
+        return;
+      }
       TableMeters m = series.computeIfAbsent(table, this::register);
       m.lastPassMillis.set(s.lastDurationMillis());
       m.seenOrphans = advance(m.orphans, m.seenOrphans, s.orphansDeleted());
