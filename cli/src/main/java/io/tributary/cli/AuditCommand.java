@@ -28,6 +28,9 @@ import software.amazon.awssdk.services.s3.S3Client;
             "Walks every partition's commit chain in the catalog (contiguous, no gap, no overlap, counts consistent).",
             "--deep also reads every committed Parquet part and dead-letter object from S3 and checks each row's "
                 + "_partition/_offset against its record's range (every offset at most once, counts equal).",
+            "--deep reads the live objects: a compaction link's object instead of the parts it replaced (proven per covered record: "
+                + "the rows with _offset in the record's range number exactly its rows, _partition is the partition, offsets distinct); "
+                + "nothing at or below a retention checkpoint.",
             "--deep also proves the Iceberg side when the table is published: the current snapshot's data files are exactly "
                 + "the data parts of the chain records up to the snapshot's chain heads (none missing, extra or twice; rows equal).",
             "Exit 0 only when exact (with --deep: the chains, the parts and the Iceberg side), 2 when a problem was found, 1 on error."})
@@ -40,7 +43,8 @@ public class AuditCommand implements Callable<Integer> {
     @Option(names = "--deep", description = "Also read every committed object from S3.")
     boolean deep;
     @Option(names = "--json", description = "Print JSON: {\"table\",\"exact\",\"partitions\",\"records\",\"rows\",\"dlq_rows\",\"lost\",\"problems\",\"losses\"[,\"deep\",\"iceberg\"]};"
-            + " with --deep, iceberg is {\"exact\",\"snapshot_id\",\"files\",\"rows\",\"heads\",\"problems\"} or null when the table is not published.")
+            + " with --deep, iceberg is {\"exact\",\"snapshot_id\",\"files\",\"rows\",\"heads\",\"problems\"} or null when the table is not published;"
+            + " deep is {\"exact\",\"records\",\"data_objects\",\"dlq_objects\",\"rows_read\",\"dlq_rows_read\",\"compacted_objects\",\"bytes\",\"problems\"[,\"freshness_p50_ms\",\"freshness_p99_ms\"]}.")
     boolean json;
 
     /**
@@ -152,6 +156,7 @@ public class AuditCommand implements Callable<Integer> {
             dn.put("dlq_objects", d.dlqObjects);
             dn.put("rows_read", d.dataRows);
             dn.put("dlq_rows_read", d.dlqRows);
+            dn.put("compacted_objects", d.compactedObjects);
             dn.put("bytes", d.bytes);
             dn.put("problems", d.problemCount);
             long p50 = d.freshnessQuantile(0.5);
@@ -179,8 +184,9 @@ public class AuditCommand implements Callable<Integer> {
                 r.partitions().size(), r.records(), r.rows(), r.dlqRows(), r.lost()));
         if (o.deep() != null) {
             DeepAudit.Result d = o.deep();
-            sb.append(String.format("  read %,d parts (%,d rows) and %,d dead-letter objects (%,d lines), %,.1f MiB: %s%n",
-                    d.dataObjects, d.dataRows, d.dlqObjects, d.dlqRows, d.bytes / 1048576.0,
+            sb.append(String.format("  read %,d parts (%,d rows%s) and %,d dead-letter objects (%,d lines), %,.1f MiB: %s%n",
+                    d.dataObjects, d.dataRows, d.compactedObjects == 0 ? "" : String.format("; %,d compacted, serving %,d commit records",
+                            d.compactedObjects, d.compactedRecords), d.dlqObjects, d.dlqRows, d.bytes / 1048576.0,
                     d.exact() ? "every offset in its record's range, at most once; counts equal" : d.problemCount + " problems"));
         }
         if (o.iceberg() != null) {

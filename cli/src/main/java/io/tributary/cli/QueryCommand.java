@@ -2,8 +2,7 @@ package io.tributary.cli;
 
 import io.tributary.catalog.AwsClients;
 import io.tributary.catalog.ColumnType;
-import io.tributary.catalog.CommitRecord;
-import io.tributary.catalog.PartObject;
+import io.tributary.catalog.LiveParts;
 import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableDefinition;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,7 +28,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = {"Run SQL (DuckDB) over a table's committed Parquet parts.",
-            "Reads exactly the parts its commit chains list, downloaded to a temporary directory and exposed as a view named after the table.",
+            "Reads exactly the live parts its commit chains list (a compacted object instead of the parts it replaced; nothing at or below a retention checkpoint), downloaded to a temporary directory and exposed as a view named after the table.",
             "Example: tributary query clicks \"SELECT country, count(*) FROM clicks GROUP BY 1 ORDER BY 2 DESC\""})
 public class QueryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TABLE", description = "Table name (also the view's name)")
@@ -55,18 +53,7 @@ public class QueryCommand implements Callable<Integer> {
             StoredTable t = c.call(cat -> cat.getTable(table))
                     .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + CatalogAccess.tableName(env)));
             List<String> keys = c.call(cat -> {
-                List<String> ks = new ArrayList<>();
-                for (int p : cat.partitions(table)) {
-                    Iterator<CommitRecord> it = cat.chain(table, p).iterator();
-                    while (it.hasNext()) {
-                        for (PartObject o : it.next().objects()) {
-                            if (o.kind() == PartObject.Kind.DATA) {
-                                ks.add(o.key());
-                            }
-                        }
-                    }
-                }
-                return ks;
+                return liveKeys(cat, table);
             });
             try (S3Client s3 = AwsClients.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket())) {
                 List<Path> paths;
@@ -86,18 +73,7 @@ public class QueryCommand implements Callable<Integer> {
             StoredTable t = c.call(cat -> cat.getTable(table))
                     .orElseThrow(() -> new CliException("no table '" + table + "' in catalog " + CatalogAccess.tableName(env)));
             List<String> keys = c.call(cat -> {
-                List<String> ks = new ArrayList<>();
-                for (int p : cat.partitions(table)) {
-                    Iterator<CommitRecord> it = cat.chain(table, p).iterator();
-                    while (it.hasNext()) {
-                        for (PartObject o : it.next().objects()) {
-                            if (o.kind() == PartObject.Kind.DATA) {
-                                ks.add(o.key());
-                            }
-                        }
-                    }
-                }
-                return ks;
+                return liveKeys(cat, table);
             });
             try (S3Client s3 = AwsClients.s3(env); PartFiles files = new PartFiles(s3, t.definition().output().bucket());
                     Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
@@ -130,6 +106,21 @@ public class QueryCommand implements Callable<Integer> {
                 throw new CliException("DuckDB: " + CatalogAccess.firstLine(e.getMessage()));
             }
         }
+    }
+
+    /**
+     * The keys of the objects that serve the table's rows now ({@link LiveParts}): each commit record's
+     * data parts after the retention checkpoint, a compaction link's one object instead of the parts it
+     * replaced.
+     */
+    static List<String> liveKeys(io.tributary.catalog.Catalog cat, String table) {
+        List<String> ks = new ArrayList<>();
+        for (int p : cat.partitions(table)) {
+            for (LiveParts.Part part : LiveParts.of(cat, table, p)) {
+                ks.add(part.object().key());
+            }
+        }
+        return ks;
     }
 
     static String execute(TableDefinition def, List<Path> paths, String sql, int maxRows) {

@@ -13,11 +13,15 @@ import picocli.CommandLine.Option;
 
 /** {@code tributary status [--watch] [--json]}: the scheduler's GetStatus as a table or JSON. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show tables, runners, per-partition lag and freshness (from the scheduler leader), and each table's Iceberg"
-                + " publication (snapshot, chain heads, rows committed but not yet published; from the catalogs).",
+        description = {"Show tables, runners, per-partition lag and freshness (from the scheduler leader), each table's Iceberg"
+                + " publication (snapshot, chain heads, rows committed but not yet published; from the catalogs) and its maintenance"
+                + " (live parts, compaction links, retention checkpoints from the chains; the leader's last sweep when it reports one).",
             "--json prints {\"leader\", \"runners\":[{\"id\",\"partitions\",\"last_heartbeat_ms\"}], \"tables\":[{\"name\",\"state\",\"lag\","
                 + "\"partitions\":[{\"partition\",\"owner\",\"epoch\",\"committed\",\"end\",\"lag\",\"freshness_s\"}], "
-                + "\"iceberg\":{\"table\",\"catalog\",\"location\",\"snapshot_id\",\"heads\",\"pending_rows\",\"lag_s\",\"error\"}|null}], "
+                + "\"iceberg\":{\"table\",\"catalog\",\"location\",\"snapshot_id\",\"heads\",\"pending_rows\",\"lag_s\",\"error\"}|null, "
+                + "\"maintenance\":{\"parts\",\"compaction_links\",\"checkpoints\":{\"partition\":seq},\"error\",\"sweep\":{\"last_pass_ms\","
+                + "\"objects_listed\",\"orphans_found\",\"orphans_deleted\",\"bytes_deleted\",\"replaced_deleted\",\"skipped_too_young\","
+                + "\"failures\",\"last_error\",\"grace_s\",\"interval_s\"}|null}}], "
                 + "\"scaling\":{\"desired\",\"actual\",\"reason\"}}."})
 public class StatusCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Refresh until interrupted (Ctrl-C).")
@@ -44,13 +48,18 @@ public class StatusCommand implements Callable<Integer> {
                         chains = new CatalogAccess(env);
                     }
                     Map<String, IcebergView.Shown> iceberg = iceberg(s, catalogs, chains);
+                    Map<String, Maintenance.State> maintenance = new LinkedHashMap<>();
+                    for (TableStatus t : s.getTablesList()) {
+                        CatalogAccess ch = chains;
+                        maintenance.put(t.getTable().getName(), Maintenance.State.of(ch.catalog, t.getTable().getName()));
+                    }
                     if (json) {
-                        System.out.println(StatusView.toJsonText(s, iceberg));
+                        System.out.println(StatusView.toJsonText(s, iceberg, maintenance));
                     } else {
                         if (watch) {
                             System.out.print("\033[H\033[2J");
                         }
-                        System.out.print(StatusView.render(s, System.currentTimeMillis(), iceberg));
+                        System.out.print(StatusView.render(s, System.currentTimeMillis(), iceberg, maintenance));
                     }
                     System.out.flush();
                     if (!watch) {

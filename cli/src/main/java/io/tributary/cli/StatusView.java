@@ -13,7 +13,8 @@ import io.tributary.api.v1.TableStatus;
  * (scripts rely on them):
  * <pre>{"leader":..., "runners":[{"id","partitions","last_heartbeat_ms","cpu_load","http"}],
  *  "tables":[{"name","state","lag","partitions":[{"partition","owner","epoch","committed","end","lag","freshness_s"}],
- *             "iceberg":{"table","catalog","location","snapshot_id","heads","pending_rows","lag_s","error"}|null}],
+ *             "iceberg":{"table","catalog","location","snapshot_id","heads","pending_rows","lag_s","error"}|null,
+ *             "maintenance":{"parts","compaction_links","checkpoints","error","sweep":{...}|null}}],
  *  "scaling":{"desired","actual","reason"}}</pre>
  * {@code owner} is null when unassigned, {@code freshness_s} null when unknown, {@code http} (the
  * runner's {@code host:port} for /q/health and /q/metrics) null when not reported.
@@ -34,6 +35,16 @@ final class StatusView {
      * "heads","pending_rows","lag_s","error"}}, or null when the table is not published.
      */
     static ObjectNode toJson(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg) {
+        return toJson(s, iceberg, null);
+    }
+
+    /**
+     * As {@link #toJson(ClusterStatus, java.util.Map)}; with {@code maintenance} (table name -> its
+     * {@link Maintenance.State}) each table also gets {@code "maintenance"}:
+     * {@code {"parts","compaction_links","checkpoints","error","sweep"}} ({@link Maintenance#json}).
+     */
+    static ObjectNode toJson(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg,
+            java.util.Map<String, Maintenance.State> maintenance) {
         ObjectNode o = JSON.createObjectNode();
         o.put("leader", s.getLeader());
         ArrayNode runners = o.putArray("runners");
@@ -62,6 +73,10 @@ final class StatusView {
             if (iceberg != null) {
                 IcebergView.Shown ice = iceberg.get(t.getTable().getName());
                 n.set("iceberg", ice == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : ice.json());
+            }
+            Maintenance.State m = maintenance == null ? null : maintenance.get(t.getTable().getName());
+            if (m != null) {
+                n.set("maintenance", Maintenance.json(m, t));
             }
         }
         ObjectNode sc = o.putObject("scaling");
@@ -96,8 +111,13 @@ final class StatusView {
     }
 
     static String toJsonText(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg) {
+        return toJsonText(s, iceberg, null);
+    }
+
+    static String toJsonText(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg,
+            java.util.Map<String, Maintenance.State> maintenance) {
         try {
-            return JSON.writeValueAsString(toJson(s, iceberg));
+            return JSON.writeValueAsString(toJson(s, iceberg, maintenance));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -110,6 +130,12 @@ final class StatusView {
 
     /** As {@link #render(ClusterStatus, long)}, with each table's Iceberg line when {@code iceberg} is given. */
     static String render(ClusterStatus s, long nowMillis, java.util.Map<String, IcebergView.Shown> iceberg) {
+        return render(s, nowMillis, iceberg, null);
+    }
+
+    /** As above, with each table's maintenance line (live parts, links, checkpoints) and the sweeper's report. */
+    static String render(ClusterStatus s, long nowMillis, java.util.Map<String, IcebergView.Shown> iceberg,
+            java.util.Map<String, Maintenance.State> maintenance) {
         StringBuilder sb = new StringBuilder();
         sb.append("leader ").append(s.getLeader().isEmpty() ? "(none)" : s.getLeader())
                 .append("   scaling: desired ").append(s.getScaling().getDesired())
@@ -140,6 +166,14 @@ final class StatusView {
             IcebergView.Shown ice = iceberg == null ? null : iceberg.get(t.getTable().getName());
             if (ice != null) {
                 sb.append("  ").append(ice.text()).append('\n');
+            }
+            Maintenance.State m = maintenance == null ? null : maintenance.get(t.getTable().getName());
+            if (m != null) {
+                sb.append("  ").append(m.text()).append('\n');
+            }
+            String sweep = Maintenance.sweepText(t, nowMillis);
+            if (sweep != null) {
+                sb.append("  ").append(sweep).append('\n');
             }
         }
         return sb.toString();

@@ -169,13 +169,17 @@ public class TableCommand {
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-            description = "Show a table's definition, per-partition progress (owner, epoch, offsets, lag) and its Iceberg"
-                    + " publication (table, snapshot, chain heads, rows committed but not yet published).")
+            description = "Show a table's definition, per-partition progress (owner, epoch, offsets, lag), its Iceberg"
+                    + " publication (table, snapshot, chain heads, rows committed but not yet published) and its maintenance"
+                    + " (live parts, compaction links, retention checkpoints; the leader's last sweep).")
     static class Describe implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "Table name")
         String name;
-        @Option(names = "--json", description = "Print JSON: {name, version, state, lag, definition, partitions, iceberg}"
-                + " (iceberg: {table, catalog, location, snapshot_id, heads, pending_rows, lag_s, error}, or null when not published).")
+        @Option(names = "--json", description = "Print JSON: {name, version, state, lag, definition, partitions, iceberg, maintenance}"
+                + " (iceberg: {table, catalog, location, snapshot_id, heads, pending_rows, lag_s, error}, or null when not published;"
+                + " maintenance: {parts (live objects), compaction_links, checkpoints {partition: seq}, error, sweep: the leader's"
+                + " last sweep {last_pass_ms, objects_listed, orphans_found, orphans_deleted, bytes_deleted, replaced_deleted,"
+                + " skipped_too_young, failures, last_error, grace_s, interval_s} or null}).")
         boolean json;
         @Mixin
         SchedulerOption scheduler;
@@ -187,10 +191,12 @@ public class TableCommand {
                         d -> d.apply(name, l -> d.status(l.get(name))));
                 TableInfo t = st.getTable();
                 IcebergView.Shown ice;
+                Maintenance.State m;
                 try (IcebergCatalogs catalogs = IcebergView.catalogs(Home.env());
                         CatalogAccess c = new CatalogAccess(Home.env())) {
                     ice = IcebergView.fromScheduler(catalogs, st)
                             .orElseGet(() -> IcebergView.show(catalogs, c.catalog, name, System.currentTimeMillis()));
+                    m = Maintenance.State.of(c.catalog, name);
                 }
                 if (json) {
                     ObjectNode o = JSON.createObjectNode();
@@ -204,6 +210,7 @@ public class TableCommand {
                         ps.add(StatusView.partitionJson(p));
                     }
                     o.set("iceberg", ice.json());
+                    o.set("maintenance", Maintenance.json(m, st));
                     System.out.println(JSON.writeValueAsString(o));
                     return 0;
                 }
@@ -213,6 +220,11 @@ public class TableCommand {
                 }
                 System.out.print(StatusView.partitionTable(st, System.currentTimeMillis()).render("  "));
                 System.out.println("  " + ice.text());
+                System.out.println("  " + m.text());
+                String sweep = Maintenance.sweepText(st, System.currentTimeMillis());
+                if (sweep != null) {
+                    System.out.println("  " + sweep);
+                }
                 System.out.println("(read " + a.path() + ")");
             }
             return 0;

@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
         description = "Lands Kafka topics in S3 as Parquet parts, exactly once, within seconds.",
         subcommands = {DemoCommand.class, LocalCommand.class, AppCommand.Scheduler.class, AppCommand.Runner.class,
             TableCommand.class, StatusCommand.class, AuditCommand.class, ProduceCommand.class, QueryCommand.class,
-            BenchCommand.class})
+            CompactCommand.class, SweepCommand.class, RetentionCommand.class, BenchCommand.class})
 public class TributaryCommand {
 }

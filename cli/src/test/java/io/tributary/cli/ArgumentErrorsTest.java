@@ -37,6 +37,9 @@ class ArgumentErrorsTest {
         oneLine(run("table", "create"), "--file");
         oneLine(run("audit"), "TABLE");
         oneLine(run("query", "clicks"), "SQL");
+        oneLine(run("compact"), "TABLE");
+        oneLine(run("sweep", "t", "--dry-run", "--bogus"), "--bogus");
+        oneLine(run("retention"), "TABLE");
         oneLine(run("produce", "--topic", "t", "--count", "many"), "--count", "many");
         oneLine(run("nonsense"), "nonsense");
     }
@@ -52,16 +55,21 @@ class ArgumentErrorsTest {
         oneLine(run("status", "--interval", "0"), "--interval must be positive");
         oneLine(run("table", "list", "--scheduler", "nohost"), "--scheduler: expected host:port");
         oneLine(run("demo", "--events", "0"), "--events must be >= 1");
+        oneLine(run("compact", "t", "--target-size", "lots"), "--target-size must be a size like 128MB");
+        oneLine(run("compact", "t", "--target-size", "0MB"), "--target-size must be positive");
+        oneLine(run("sweep", "t", "--grace", "soon"), "--grace must be a duration like 1s");
     }
 
     @Test
     void helpListsEveryCommand() {
         Run r = run("--help");
         assertThat(r.code()).isZero();
-        for (String c : new String[] {"demo", "local", "scheduler", "runner", "table", "status", "audit", "produce", "query"}) {
+        for (String c : new String[] {"demo", "local", "scheduler", "runner", "table", "status", "audit", "produce", "query", "compact",
+            "sweep", "retention"}) {
             assertThat(r.out()).containsPattern("(?m)^\\s+" + c + "\\s");
         }
-        for (String c : new String[] {"table create", "status", "audit", "produce", "query", "demo", "runner", "scheduler"}) {
+        for (String c : new String[] {"table create", "status", "audit", "produce", "query", "demo", "runner", "scheduler",
+            "compact", "sweep", "retention"}) {
             Run h = run((c + " --help").split(" "));
             assertThat(h.code()).as(c).isZero();
             assertThat(h.out()).as(c).contains("Usage: tributary " + c);

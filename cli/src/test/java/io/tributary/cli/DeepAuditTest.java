@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.catalog.CommitOutcome;
 import io.tributary.catalog.CommitRecord;
+import io.tributary.catalog.Compaction;
 import io.tributary.catalog.InMemoryCatalog;
 import io.tributary.catalog.PartObject;
 import io.tributary.catalog.TableDefinition;
@@ -131,5 +132,53 @@ class DeepAuditTest {
         commit(0, 10, 10, 0, part("tables/t/dt=2026-01-01/p0-0-10-a.parquet", 0, "SELECT range FROM range(0, 8)", 10));
         DeepAudit.Result r = audit();
         assertThat(r.problems).anySatisfy(p -> assertThat(p).contains("holds 8 rows, the record says 10"));
+    }
+
+    void compact(int p, long seq, long fromSeq, long toSeq, long start, long end, PartObject object, String... replaced) {
+        Compaction prev = catalog.compactions("t", p).isEmpty() ? null
+                : catalog.compactions("t", p).get(catalog.compactions("t", p).size() - 1);
+        assertThat(catalog.commitCompaction(prev, new Compaction("t", p, seq, fromSeq, toSeq, start, end, object.rows(), object,
+                List.of(replaced), "c" + seq, 0))).isTrue();
+    }
+
+    @Test
+    void aCompactedObjectIsProvenPerRecordItCovers() throws Exception {
+        table();
+        commit(0, 10, 9, 1, part("tables/t/dt=2026-01-01/p0-0-10-a.parquet", 0, "SELECT range FROM range(0, 10) WHERE range <> 4", 9),
+                dlq("tables/t/_dlq/dt=2026-01-01/p0-0-10-a.jsonl.gz", 0, 4));
+        commit(0, 20, 10, 0, part("tables/t/dt=2026-01-01/p0-10-20-b.parquet", 0, "SELECT range FROM range(10, 20)", 10));
+        commit(0, 25, 5, 0, part("tables/t/dt=2026-01-01/p0-20-25-c.parquet", 0, "SELECT range FROM range(20, 25)", 5));
+        commit(1, 5, 5, 0, part("tables/t/dt=2026-01-01/p1-0-5-d.parquet", 1, "SELECT range FROM range(0, 5)", 5));
+        PartObject merged = part("tables/t/dt=2026-01-01/p0-0-20-m.parquet", 0, "SELECT range FROM range(0, 20) WHERE range <> 4", 19);
+        compact(0, 1, 1, 2, 0, 20, merged, "tables/t/dt=2026-01-01/p0-0-10-a.parquet", "tables/t/dt=2026-01-01/p0-10-20-b.parquet");
+        // the replaced parts are gone (swept): the audit must not read them
+        objects.remove("tables/t/dt=2026-01-01/p0-0-10-a.parquet");
+        objects.remove("tables/t/dt=2026-01-01/p0-10-20-b.parquet");
+        DeepAudit.Result r = audit();
+        assertThat(r.problems).isEmpty();
+        assertThat(r.dataObjects).isEqualTo(3); // merged, c, d
+        assertThat(r.compactedObjects).isEqualTo(1);
+        assertThat(r.compactedRecords).isEqualTo(2);
+        assertThat(r.records).isEqualTo(4);
+        assertThat(r.dataRows).isEqualTo(29);
+        assertThat(r.dlqRows).isEqualTo(1);
+        assertThat(r.freshnessQuantile(0.5)).isEqualTo(1500);
+    }
+
+    @Test
+    void aCompactedObjectWithTheRightCountButWrongRowsIsAProblem() throws Exception {
+        table();
+        commit(0, 10, 10, 0, part("tables/t/dt=2026-01-01/p0-0-10-a.parquet", 0, "SELECT range FROM range(0, 10)", 10));
+        commit(0, 20, 9, 1, part("tables/t/dt=2026-01-01/p0-10-20-b.parquet", 0, "SELECT range FROM range(10, 20) WHERE range <> 15", 9),
+                dlq("tables/t/_dlq/dt=2026-01-01/p0-10-20-b.jsonl.gz", 0, 15));
+        // 19 rows as the link says, but offset 3 is missing and the dead letter 15 is also a row
+        PartObject merged = part("tables/t/dt=2026-01-01/p0-0-20-m.parquet", 0, "SELECT range FROM range(0, 20) WHERE range <> 3", 19);
+        compact(0, 1, 1, 2, 0, 20, merged, "tables/t/dt=2026-01-01/p0-0-10-a.parquet", "tables/t/dt=2026-01-01/p0-10-20-b.parquet");
+        DeepAudit.Result r = audit();
+        assertThat(r.exact()).isFalse();
+        assertThat(String.join("\n", r.problems))
+                .contains("partition 0 seq 1 [0, 10): compacted object tables/t/dt=2026-01-01/p0-0-20-m.parquet holds 9 rows in its range, the record says rows=10")
+                .contains("partition 0 seq 2 [10, 20): compacted object tables/t/dt=2026-01-01/p0-0-20-m.parquet holds 10 rows in its range, the record says rows=9")
+                .contains("partition 0 seq 2 [10, 20): offset 15 appears more than once");
     }
 }
