@@ -1,5 +1,6 @@
 package io.tributary.iceberg.compact;
 
+import io.tributary.iceberg.Chains;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.catalog.AuditReport;
@@ -60,12 +61,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 @ExtendWith(LocalStackExtension.class)
 class CompactorIT {
-  private TestChains chains;
+  private Chains chains;
   private S3FileIO io;
 
   @BeforeEach
   void setUp(LocalStack stack) {
-    chains = new TestChains(stack);
+    chains = new Chains(stack);
     io = S3FileIOs.fromEnv(stack.env());
   }
 
@@ -80,7 +81,7 @@ class CompactorIT {
 
   /** 3 partitions of small parts, with a dead-letters-only record and an empty record inside the runs. */
   private StoredTable smallParts(String name) throws Exception {
-    StoredTable t = chains.create(TestChains.unique(name), 3);
+    StoredTable t = chains.create(Chains.unique(name), 3);
     for (int round = 0; round < 6; round++) {
       for (int p = 0; p < 3; p++) {
         chains.commitPart(t, p, 40 + 7 * p + round, 9);
@@ -428,7 +429,7 @@ class CompactorIT {
   }
 
   private static void assertSourceValues(long off, Map<String, Object> v) {
-    Instant ts = Instant.ofEpochMilli(TestChains.T0 + off * 1000);
+    Instant ts = Instant.ofEpochMilli(Chains.T0 + off * 1000);
     assertThat(v.get("event_id")).isEqualTo("e" + off);
     assertThat(v.get("user_id")).isEqualTo(off * 7);
     assertThat(((OffsetDateTime) v.get("ts")).toInstant()).isEqualTo(ts);

@@ -1,5 +1,6 @@
 package io.tributary.iceberg.retain;
 
+import io.tributary.iceberg.Chains;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,21 +59,21 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 @ExtendWith(LocalStackExtension.class)
 class RetentionIT {
   private static final long DAY = 86_400_000L;
-  private static final long OLD = RetainChains.T0;
-  private static final long NEW = RetainChains.T0 + 10 * DAY;
+  private static final long OLD = Chains.T0;
+  private static final long NEW = Chains.T0 + 10 * DAY;
   private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(NEW + 2 * 3_600_000L), ZoneOffset.UTC);
   /** Expected checkpoint seq per partition (p1: none). */
   private static final Map<Integer, Long> CHECKPOINTS = Map.of(0, 4L, 2, 3L);
 
   private LocalStack stack;
-  private RetainChains chains;
+  private Chains chains;
   private IcebergCatalogs catalogs;
   private Catalog iceberg;
 
   @BeforeEach
   void setUp(LocalStack stack) {
     this.stack = stack;
-    this.chains = new RetainChains(stack);
+    this.chains = new Chains(stack);
     this.catalogs = new IcebergCatalogs(stack.env());
     this.iceberg = catalogs.catalog(null);
   }
@@ -96,7 +97,7 @@ class RetentionIT {
   }
 
   private Scenario scenario() throws Exception {
-    StoredTable t = chains.create(RetainChains.unique("ret"), 3, "1d");
+    StoredTable t = chains.create(Chains.unique("ret"), 3, "1d");
     assertThat(t.definition().retentionMillis()).isEqualTo(DAY);
     chains.commitPart(t, 0, 40, 0, OLD);
     chains.commitPart(t, 0, 40, 0, OLD + 100_000);
@@ -259,7 +260,7 @@ class RetentionIT {
 
   @Test
   void tablesWithoutRetentionAreLeftAlone() throws Exception {
-    StoredTable t = chains.create(RetainChains.unique("keep"), 1, null);
+    StoredTable t = chains.create(Chains.unique("keep"), 1, null);
     chains.commitPart(t, 0, 10, 0, OLD);
     chains.commitPart(t, 0, 10, 0, OLD);
     Retention.Result r = retention(chains.catalog).expire(t, false);

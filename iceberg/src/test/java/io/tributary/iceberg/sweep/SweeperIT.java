@@ -1,5 +1,6 @@
 package io.tributary.iceberg.sweep;
 
+import io.tributary.iceberg.Chains;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,13 +45,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class SweeperIT {
   private static final Duration GRACE = Duration.ofSeconds(3);
   private LocalStack stack;
-  private SweepChains chains;
+  private Chains chains;
   private IcebergCatalogs catalogs;
 
   @BeforeEach
   void setUp(LocalStack stack) {
     this.stack = stack;
-    this.chains = new SweepChains(stack);
+    this.chains = new Chains(stack);
     this.catalogs = new IcebergCatalogs(stack.env());
   }
 
@@ -69,7 +70,7 @@ class SweeperIT {
 
   @Test
   void dryRunReportsRealPassDeletesExactlyTheOrphansAndKeepsCommittedYoungAndIcebergObjects() throws Exception {
-    StoredTable t = chains.create(SweepChains.unique("sweep"), 2);
+    StoredTable t = chains.create(Chains.unique("sweep"), 2);
     for (int round = 0; round < 2; round++) {
       for (int p = 0; p < 2; p++) {
         chains.commitPart(t, p, 120, 10); // every 10th malformed: dead-letter objects too
@@ -136,9 +137,9 @@ class SweeperIT {
    */
   @Test
   void aCommitThatResolvesAfterTheListingIsNeverDeleted() throws Exception {
-    StoredTable t = chains.create(SweepChains.unique("late"), 1);
+    StoredTable t = chains.create(Chains.unique("late"), 1);
     chains.commitPart(t, 0, 50, 0);
-    SweepChains.Pending pending = chains.prepare(t, 0, 60, 7);
+    Chains.Pending pending = chains.prepare(t, 0, 60, 7, -1);
     List<String> pendingKeys = pending.next().objects().stream().map(PartObject::key).toList();
     assertThat(pendingKeys).hasSize(2); // data + dead letters
     Thread.sleep(GRACE.toMillis() + 1500);
@@ -161,7 +162,7 @@ class SweeperIT {
     assertThat(chains.catalog.audit(t.name()).exact()).isTrue();
 
     // committed after the chain read too (between deciding and deleting): the heads are read again
-    SweepChains.Pending later = chains.prepare(t, 0, 30, 0);
+    Chains.Pending later = chains.prepare(t, 0, 30, 0, -1);
     Thread.sleep(GRACE.toMillis() + 1500);
     AtomicBoolean committedLater = new AtomicBoolean();
     Catalog afterRead = hooked(chains.catalog, "compactions", () -> {
@@ -178,7 +179,7 @@ class SweeperIT {
 
   @Test
   void aChainThatCannotBeReadAbortsThePassAndDeletesNothing() throws Exception {
-    StoredTable t = chains.create(SweepChains.unique("abort"), 2);
+    StoredTable t = chains.create(Chains.unique("abort"), 2);
     chains.commitPart(t, 0, 40, 0);
     chains.commitPart(t, 1, 40, 0);
     String orphan = chains.orphan(t, 0);
@@ -199,7 +200,7 @@ class SweeperIT {
    */
   @Test
   void replacedObjectsStayWhileAnIcebergSnapshotListsThemAndGoOnceExpired() throws Exception {
-    StoredTable t = chains.create(SweepChains.unique("cmp"), 1);
+    StoredTable t = chains.create(Chains.unique("cmp"), 1);
     CommitRecord r1 = chains.commitPart(t, 0, 100, 0);
     CommitRecord r2 = chains.commitPart(t, 0, 100, 0);
     CommitRecord r3 = chains.commitPart(t, 0, 100, 0);
@@ -243,7 +244,7 @@ class SweeperIT {
   /** Without Iceberg, a link's replaced objects are kept while the link is younger than the grace period. */
   @Test
   void replacedObjectsOfAYoungLinkAreKeptWithoutIceberg() throws Exception {
-    StoredTable t = chains.create(SweepChains.unique("young"), 1);
+    StoredTable t = chains.create(Chains.unique("young"), 1);
     CommitRecord r1 = chains.commitPart(t, 0, 80, 0);
     CommitRecord r2 = chains.commitPart(t, 0, 80, 0);
     Thread.sleep(GRACE.toMillis() + 1500); // the parts are old
@@ -264,7 +265,7 @@ class SweeperIT {
 
   @Test
   void theLeaderLoopSweepsEveryTableAndStopsWhenLeadershipEnds() throws Exception {
-    StoredTable t = chains.create(SweepChains.unique("loop"), 1);
+    StoredTable t = chains.create(Chains.unique("loop"), 1);
     chains.commitPart(t, 0, 30, 0);
     String orphan = chains.orphan(t, 0);
     Thread.sleep(GRACE.toMillis() + 1500);
