@@ -6,10 +6,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
-import org.apache.iceberg.encryption.EncryptionManager;
 import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.LocationProvider;
 
 /**
  * The table as seen by one publication: its commits succeed only on top of the snapshot whose
@@ -33,15 +30,12 @@ public final class PinnedTable {
     return new BaseTable(new Ops(hto.operations(), expectedSnapshotId), table.name());
   }
 
-  private record Ops(TableOperations ops, long expected) implements TableOperations {
-    @Override
-    public TableMetadata current() {
-      return ops.current();
-    }
+  private static final class Ops extends ForwardingTableOperations {
+    private final long expected;
 
-    @Override
-    public TableMetadata refresh() {
-      return ops.refresh();
+    Ops(TableOperations ops, long expected) {
+      super(ops);
+      this.expected = expected;
     }
 
     @Override
@@ -53,31 +47,6 @@ public final class PinnedTable {
             expected, baseId);
       }
       ops.commit(base, metadata);
-    }
-
-    @Override
-    public FileIO io() {
-      return ops.io();
-    }
-
-    @Override
-    public EncryptionManager encryption() {
-      return ops.encryption();
-    }
-
-    @Override
-    public String metadataFileLocation(String fileName) {
-      return ops.metadataFileLocation(fileName);
-    }
-
-    @Override
-    public LocationProvider locationProvider() {
-      return ops.locationProvider();
-    }
-
-    @Override
-    public long newSnapshotId() {
-      return ops.newSnapshotId();
     }
   }
 }

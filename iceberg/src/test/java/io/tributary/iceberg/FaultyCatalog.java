@@ -11,9 +11,6 @@ import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.encryption.EncryptionManager;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.LocationProvider;
 
 /**
  * A real Iceberg catalog whose tables' commits pass through a hook, to inject the rare faults the
@@ -71,21 +68,9 @@ final class FaultyCatalog implements Catalog {
     return "faulty-" + delegate.name();
   }
 
-  private final class Ops implements TableOperations {
-    private final TableOperations ops;
-
+  private final class Ops extends ForwardingTableOperations {
     Ops(TableOperations ops) {
-      this.ops = ops;
-    }
-
-    @Override
-    public TableMetadata current() {
-      return ops.current();
-    }
-
-    @Override
-    public TableMetadata refresh() {
-      return ops.refresh();
+      super(ops);
     }
 
     @Override
@@ -97,31 +82,5 @@ final class FaultyCatalog implements Catalog {
         h.commit(base, metadata, () -> ops.commit(base, metadata));
       }
     }
-
-    @Override
-    public FileIO io() {
-      return ops.io();
-    }
-
-    @Override
-    public EncryptionManager encryption() {
-      return ops.encryption();
-    }
-
-    @Override
-    public String metadataFileLocation(String fileName) {
-      return ops.metadataFileLocation(fileName);
-    }
-
-    @Override
-    public LocationProvider locationProvider() {
-      return ops.locationProvider();
-    }
-
-    @Override
-    public long newSnapshotId() {
-      return ops.newSnapshotId();
-    }
   }
-
 }
