@@ -193,10 +193,17 @@ final class DeepAudit {
             r.problem(where + ": the chain holds only seqs " + recs.get(0).seq() + ".." + recs.get(recs.size() - 1).seq()
                     + " of it (" + recs.size() + " records)");
         }
+        // records with offsets (claims and other empty records hold none), by start offset
+        int[] idx = new int[recs.size()];
         long[] starts = new long[recs.size()];
-        for (int i = 0; i < starts.length; i++) {
-            starts[i] = recs.get(i).startOffset();
+        int nonEmpty = 0;
+        for (int i = 0; i < recs.size(); i++) {
+            if (recs.get(i).endOffset() > recs.get(i).startOffset()) {
+                idx[nonEmpty] = i;
+                starts[nonEmpty++] = recs.get(i).startOffset();
+            }
         }
+        starts = Arrays.copyOf(starts, nonEmpty);
         long foldedBelow = c.fromSeq() < recs.get(0).seq() ? recs.get(0).startOffset() : c.startOffset();
         BitSet seen = new BitSet((int) span);
         long[] perRecord = new long[recs.size()];
@@ -232,6 +239,7 @@ final class DeepAudit {
                     }
                     int ri = Arrays.binarySearch(starts, off);
                     ri = ri >= 0 ? ri : -ri - 2;
+                    ri = ri < 0 ? -1 : idx[ri];
                     if (ri < 0 || off >= recs.get(ri).endOffset()) {
                         r.problem(where + ": " + o.key() + " has offset " + off + " in no commit record it covers");
                         continue;

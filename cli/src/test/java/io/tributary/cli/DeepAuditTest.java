@@ -144,13 +144,14 @@ class DeepAuditTest {
     @Test
     void aCompactedObjectIsProvenPerRecordItCovers() throws Exception {
         table();
+        commit(0, 0, 0, 0); // an empty record (a claim) inside the compacted range
         commit(0, 10, 9, 1, part("tables/t/dt=2026-01-01/p0-0-10-a.parquet", 0, "SELECT range FROM range(0, 10) WHERE range <> 4", 9),
                 dlq("tables/t/_dlq/dt=2026-01-01/p0-0-10-a.jsonl.gz", 0, 4));
         commit(0, 20, 10, 0, part("tables/t/dt=2026-01-01/p0-10-20-b.parquet", 0, "SELECT range FROM range(10, 20)", 10));
         commit(0, 25, 5, 0, part("tables/t/dt=2026-01-01/p0-20-25-c.parquet", 0, "SELECT range FROM range(20, 25)", 5));
         commit(1, 5, 5, 0, part("tables/t/dt=2026-01-01/p1-0-5-d.parquet", 1, "SELECT range FROM range(0, 5)", 5));
         PartObject merged = part("tables/t/dt=2026-01-01/p0-0-20-m.parquet", 0, "SELECT range FROM range(0, 20) WHERE range <> 4", 19);
-        compact(0, 1, 1, 2, 0, 20, merged, "tables/t/dt=2026-01-01/p0-0-10-a.parquet", "tables/t/dt=2026-01-01/p0-10-20-b.parquet");
+        compact(0, 1, 1, 3, 0, 20, merged, "tables/t/dt=2026-01-01/p0-0-10-a.parquet", "tables/t/dt=2026-01-01/p0-10-20-b.parquet");
         // the replaced parts are gone (swept): the audit must not read them
         objects.remove("tables/t/dt=2026-01-01/p0-0-10-a.parquet");
         objects.remove("tables/t/dt=2026-01-01/p0-10-20-b.parquet");
@@ -158,8 +159,8 @@ class DeepAuditTest {
         assertThat(r.problems).isEmpty();
         assertThat(r.dataObjects).isEqualTo(3); // merged, c, d
         assertThat(r.compactedObjects).isEqualTo(1);
-        assertThat(r.compactedRecords).isEqualTo(2);
-        assertThat(r.records).isEqualTo(4);
+        assertThat(r.compactedRecords).isEqualTo(3);
+        assertThat(r.records).isEqualTo(5);
         assertThat(r.dataRows).isEqualTo(29);
         assertThat(r.dlqRows).isEqualTo(1);
         assertThat(r.freshnessQuantile(0.5)).isEqualTo(1500);

@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 /**
  * Table maintenance through the packaged {@code ./tributary} launcher on the local stack, with a
  * scheduler (runner assignment, Iceberg publication) and one runner: a table with many small parts
- * ({@code max_age: 1s}, 3,000 records over 3 partitions at 300/s, 2% malformed) lands and is published;
+ * ({@code max_age: 1s}, 3,000 click events over 3 partitions at 300/s, 2% malformed) lands and is published;
  * {@code audit --deep --json} is exact; {@code compact --dry-run} plans the runs, {@code compact}
  * leaves at most one live part per partition, {@code audit --deep} stays exact (chain, the compacted
  * objects proven per covered record, and the Iceberg side once the publisher applied the
@@ -178,9 +178,14 @@ class MaintenanceCliIT {
                   start: earliest
                 format: json
                 columns:
-                  - { name: event_id, type: string,          path: $.event_id, nullable: false }
-                  - { name: country,  type: string,          path: $.user.country }
-                  - { name: amount,   type: "decimal(12,2)", path: $.amount }
+                  - { name: event_id,  type: string,          path: $.event_id, nullable: false }
+                  - { name: user_id,   type: long,            path: $.user.id }
+                  - { name: country,   type: string,          path: $.user.country }
+                  - { name: ts,        type: timestamp,       path: $.ts }
+                  - { name: amount,    type: "decimal(12,2)", path: $.amount }
+                  - { name: session,   type: int,             path: $.session }
+                  - { name: price,     type: double,          path: $.price }
+                  - { name: is_mobile, type: boolean,         path: $.is_mobile }
                 metadata: [ _partition, _offset, _timestamp ]
                 output:
                   bucket: ${TRIBUTARY_BUCKET}
@@ -199,7 +204,10 @@ class MaintenanceCliIT {
         // ~10 s of 1 s parts per partition
         CliProcess.Result produced = ok("produce", "--topic", "small", "--count", Long.toString(EVENTS), "--bad-ratio",
                 Double.toString(BAD), "--rate", "300");
-        long bad = (long) Math.floor(EVENTS * BAD);
+        java.util.regex.Matcher mm = java.util.regex.Pattern.compile("([\\d,]+) malformed").matcher(produced.stdout());
+        assertThat(mm.find()).as(produced.stdout()).isTrue();
+        long bad = Long.parseLong(mm.group(1).replace(",", ""));
+        assertThat(bad).isPositive();
         assertThat(produced.stdout()).contains("produced 3,000 events");
         until("all offsets committed", Duration.ofMinutes(5), s -> committed(s) == EVENTS, "status", "--json");
         until("published", Duration.ofMinutes(2), d -> d.at("/iceberg/pending_rows").asLong(-1) == 0
@@ -300,6 +308,12 @@ class MaintenanceCliIT {
                 }
             }
 
+            System.out.printf("maintenance numbers: live parts %d -> %d (%d links replacing %d parts, %d rows, %d -> %d bytes);"
+                    + " sweep kept the replaced parts while snapshots listed them (%d orphans then), then deleted %d objects"
+                    + " (%d replaced, %d bytes)%n", partsBefore, partsAfter, c.get("links").asLong(),
+                    c.get("parts_replaced").asLong(), c.get("rows").asLong(), c.get("bytes_before").asLong(),
+                    c.get("bytes_after").asLong(), s1.get("orphans").asLong(), s2.get("deleted").asLong(),
+                    s2.get("replaced_deleted").asLong(), s2.get("bytes_deleted").asLong());
             JsonNode a2 = okJson("audit", "small", "--deep", "--json");
             assertThat(a2.get("exact").asBoolean()).as(a2.toString()).isTrue();
             assertThat(a2.at("/iceberg/exact").asBoolean()).isTrue();
