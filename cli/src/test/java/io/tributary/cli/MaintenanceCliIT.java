@@ -346,6 +346,91 @@ class MaintenanceCliIT {
         CliProcess.Result missing = run("compact", "nosuch");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.stderr().strip()).doesNotContain("\n").startsWith("tributary: no table 'nosuch'");
+
+        retentionFoldsOldRecords(env);
+    }
+
+    /**
+     * Retention through the CLI on the same stack: a table with {@code retention: 1h} gets records whose
+     * Kafka timestamps are two days old, then recent ones; {@code tributary retention} folds the old records
+     * into a checkpoint, deletes their objects and removes them from the Iceberg table; the deep audit
+     * (chain from the checkpoint, Iceberg) stays exact and {@code query} sees exactly the recent rows.
+     */
+    private void retentionFoldsOldRecords(Map<String, String> env) throws Exception {
+        Path yaml = state.resolve("aged.yaml");
+        Files.writeString(yaml, """
+                name: aged
+                source: { bootstrap: "${TRIBUTARY_KAFKA_BOOTSTRAP}", topic: aged, start: earliest }
+                columns:
+                  - { name: event_id, type: string, path: $.event_id, nullable: false }
+                  - { name: n,        type: long,   path: $.n }
+                output: { bucket: "${TRIBUTARY_BUCKET}", prefix: tables }
+                flush: { max_rows: 100000, max_bytes: 16MiB, max_age: 1s }
+                iceberg: { commit_interval: 1s }
+                retention: 1h
+                """);
+        ok("produce", "--topic", "aged", "--count", "0", "--partitions", "2");
+        ok("table", "create", "-f", yaml.toString());
+        long old = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
+        int oldCount = 400;
+        int newCount = 300;
+        sendWithTimestamps(env, 0, oldCount, old);
+        until("old records committed", Duration.ofMinutes(3), d -> committedOf(d) == oldCount,
+                "table", "describe", "aged", "--json");
+        sendWithTimestamps(env, oldCount, oldCount + newCount, System.currentTimeMillis());
+        until("all committed and published", Duration.ofMinutes(3), d -> committedOf(d) == oldCount + newCount
+                && d.at("/iceberg/pending_rows").asLong(-1) == 0, "table", "describe", "aged", "--json");
+        JsonNode before = okJson("audit", "aged", "--deep", "--json");
+        assertThat(before.get("exact").asBoolean()).as(before.toString()).isTrue();
+        assertThat(before.get("rows").asLong()).isEqualTo(oldCount + newCount);
+
+        JsonNode dry = okJson("retention", "aged", "--dry-run", "--json");
+        assertThat(dry.get("rows").asLong()).as(dry.toString()).isEqualTo(oldCount);
+        assertThat(okJson("audit", "aged", "--deep", "--json").at("/deep/rows_read").asLong())
+                .as("a dry run changes nothing").isEqualTo(oldCount + newCount);
+        JsonNode ret = okJson("retention", "aged", "--json");
+        assertThat(ret.get("rows").asLong()).as(ret.toString()).isEqualTo(oldCount);
+        assertThat(ret.get("objects_deleted").asLong()).isPositive();
+        assertThat(ret.get("iceberg_files_removed").asLong()).isPositive();
+
+        JsonNode after = until("the Iceberg side without the expired parts", Duration.ofMinutes(1),
+                a -> a.get("exact").asBoolean() && a.at("/iceberg/rows").asLong() == newCount,
+                "audit", "aged", "--deep", "--json");
+        assertThat(after.at("/deep/rows_read").asLong()).isEqualTo(newCount);
+        assertThat(after.get("rows").asLong()).as("the chain audit counts the folded rows from the checkpoints")
+                .isEqualTo(oldCount + newCount);
+        String counted = ok("query", "aged", "SELECT count(*) AS n, min(n) AS lo FROM aged").stdout();
+        assertThat(counted).contains(Integer.toString(newCount)).contains(Integer.toString(oldCount));
+        JsonNode d = okJson("table", "describe", "aged", "--json").get("maintenance");
+        assertThat(d.get("checkpoints").size()).isPositive();
+        System.out.printf("retention numbers: %d old rows folded (%d objects deleted, %d Iceberg files removed),"
+                + " %d recent rows kept; audits exact%n", ret.get("rows").asLong(), ret.get("objects_deleted").asLong(),
+                ret.get("iceberg_files_removed").asLong(), newCount);
+    }
+
+    private static long committedOf(JsonNode describe) {
+        long sum = 0;
+        for (JsonNode p : describe.get("partitions")) {
+            sum += p.get("committed").asLong();
+        }
+        return sum;
+    }
+
+    /** Records n = from..to-1 with Kafka timestamp {@code ts} (the CLI's producer stamps "now"). */
+    private static void sendWithTimestamps(Map<String, String> env, int from, int to, long ts) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", env.get("TRIBUTARY_KAFKA_BOOTSTRAP"));
+        p.put("acks", "all");
+        p.put("delivery.timeout.ms", "120000");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (int i = from; i < to; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("aged", i % 2, ts, null,
+                        "{\"event_id\":\"a" + i + "\",\"n\":" + i + "}"));
+            }
+            producer.flush();
+        }
     }
 
     private static Map<String, String> parse(String out) {

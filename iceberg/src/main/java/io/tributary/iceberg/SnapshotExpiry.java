@@ -30,6 +30,26 @@ public final class SnapshotExpiry {
     return before - size(table);
   }
 
+  /**
+   * Expires every snapshot older than {@code cutoffMillis} except the current one (metadata only, as
+   * above). Retention uses it after removing expired files, so that no retained snapshot still lists
+   * a file it is about to delete: retention trades the time-travel window for the data's removal.
+   */
+  public static int expireBefore(Table table, long cutoffMillis) {
+    table.refresh();
+    int before = size(table);
+    if (before <= 1) {
+      return 0;
+    }
+    table.expireSnapshots().retainLast(1).expireOlderThan(cutoffMillis).deleteWith(path -> {
+      if (isMetadata(path)) {
+        table.io().deleteFile(path);
+      }
+    }).commit();
+    table.refresh();
+    return before - size(table);
+  }
+
   static boolean isMetadata(String path) {
     return path.contains("/metadata/") && !path.endsWith(".parquet");
   }

@@ -9,6 +9,7 @@ import io.tributary.catalog.Compaction;
 import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.iceberg.ChainHeads;
+import io.tributary.iceberg.SnapshotExpiry;
 import io.tributary.iceberg.IcebergTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,9 +47,10 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
  *
  * <h2>What expires</h2>
  * Per partition, starting after the {@link Checkpoint} (at the genesis when there is none), the
- * longest run of contiguous commit records whose newest row ({@code max_ts}, or {@code committed_at}
- * for a record without rows) is older than now minus the table's {@code retention} — never the head
- * record, and never half a compaction link (a link is expired whole or not at all).
+ * longest run of contiguous commit records whose newest row ({@code max_ts}) is older than now minus
+ * the table's {@code retention} — records without rows (genesis, claims, dead letters only) go with
+ * their neighbours and never end a run — never the head record, and never half a compaction link (a
+ * link is expired whole or not at all).
  *
  * <h2>The steps of a pass, each idempotent</h2>
  * <ol>
@@ -64,6 +66,8 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
  * <li>(a') a fence: the same Iceberg step again, committed even when it removes nothing, whenever
  * objects are about to be deleted — a publisher that read the chains before (b) either lands
  * before it (its files are removed here) or conflicts on it (its commit is pinned).</li>
+ * <li>(a'') every Iceberg snapshot older than the fence is expired (metadata only), so no retained
+ * snapshot lists a file (c) deletes — retention gives up the time-travel window for the removal.</li>
  * <li>(c) the expired objects (data, dead letters, compacted, replaced) are deleted from S3.</li>
  * <li>(d) {@code deleteFolded} up to the checkpoint seq.</li>
  * </ol>
@@ -238,6 +242,13 @@ public final class Retention {
       removed += n;
       snapshots++;
     }
+    // (a'') no retained snapshot may still list what (c) deletes: expire those older than the fence
+    if (table != null && (removed > 0 || plans.stream().anyMatch(p -> !p.raced && !p.folded.isEmpty()))) {
+      table.refresh();
+      int expired = SnapshotExpiry.expireBefore(table, table.currentSnapshot().timestampMillis());
+      LOG.info("table {}: retention expired {} Iceberg snapshots older than the fence snapshot (they listed files"
+          + " about to be deleted)", t.name(), expired);
+    }
     // (c) the objects, then (d) the folded records
     for (Plan p : plans) {
       if (p.raced || p.folded.isEmpty()) {
@@ -292,8 +303,9 @@ public final class Retention {
     while (!stop && next < head.seq()) {
       List<CommitRecord> page = chains.records(table, partition, next, head.seq(), PAGE);
       for (CommitRecord r : page) {
-        long newest = r.maxTs() != null ? r.maxTs() : r.committedAt();
-        if (r.seq() != next || newest >= cutoff) {
+        // a record without rows (the genesis, a claim, dead letters only) is neither old nor young: it
+        // goes with its neighbours; its commit time says nothing about the age of the data around it
+        if (r.seq() != next || (r.maxTs() != null && r.maxTs() >= cutoff)) {
           stop = true; // a hole (should not happen) or a record still within retention
           break;
         }
@@ -303,6 +315,10 @@ public final class Retention {
       if (page.size() < PAGE) {
         break;
       }
+    }
+    // the run ends with its last old record that has rows (trailing empty records wait for the next data)
+    while (!plan.run.isEmpty() && plan.run.get(plan.run.size() - 1).maxTs() == null) {
+      plan.run.remove(plan.run.size() - 1);
     }
     plan.links = chains.compactions(table, partition);
     if (!plan.run.isEmpty()) {
