@@ -3,16 +3,10 @@ package io.tributary.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tributary.catalog.Catalog;
-import io.tributary.catalog.Checkpoint;
-import io.tributary.catalog.CommitRecord;
-import io.tributary.catalog.Compaction;
-import io.tributary.catalog.PartObject;
 import io.tributary.catalog.StoredTable;
 import io.tributary.iceberg.compact.Compactor;
 import io.tributary.iceberg.compact.S3FileIOs;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,7 +36,6 @@ import picocli.CommandLine.Parameters;
 public class CompactCommand implements Callable<Integer> {
     static final int INCOMPLETE = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PAGE = 500;
 
     @Parameters(paramLabel = "TABLE", description = "Table name")
     String table;
@@ -54,11 +47,6 @@ public class CompactCommand implements Callable<Integer> {
     boolean dryRun;
     @Option(names = "--json", description = "Print JSON (see above).")
     boolean json;
-
-    /** One planned run (dry run). */
-    record PlannedRun(int partition, long fromSeq, long toSeq, long startOffset, long endOffset, int parts, long rows,
-            long bytes) {
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -74,11 +62,12 @@ public class CompactCommand implements Callable<Integer> {
             String note = compactable(t);
             int code = 0;
             if (dryRun) {
-                List<PlannedRun> runs = note != null ? List.of() : c.call(cat -> plan(cat, t, target));
+                List<Compactor.Planned> runs = note != null ? List.of()
+                        : c.call(cat -> Compactor.plan(cat, t, target));
                 o.put("links", runs.size());
-                o.put("parts_replaced", runs.stream().mapToLong(PlannedRun::parts).sum());
-                o.put("rows", runs.stream().mapToLong(PlannedRun::rows).sum());
-                o.put("bytes_before", runs.stream().mapToLong(PlannedRun::bytes).sum());
+                o.put("parts_replaced", runs.stream().mapToLong(Compactor.Planned::parts).sum());
+                o.put("rows", runs.stream().mapToLong(Compactor.Planned::rows).sum());
+                o.put("bytes_before", runs.stream().mapToLong(Compactor.Planned::bytes).sum());
                 o.putNull("bytes_after");
                 o.put("lost_races", 0);
                 o.put("unknown", 0);
@@ -87,7 +76,7 @@ public class CompactCommand implements Callable<Integer> {
                 o.putNull("live_parts_after");
                 o.put("millis", 0);
                 ArrayNode rs = o.putArray("runs");
-                for (PlannedRun r : runs) {
+                for (Compactor.Planned r : runs) {
                     ObjectNode n = rs.addObject();
                     n.put("partition", r.partition());
                     n.put("from_seq", r.fromSeq());
@@ -130,61 +119,6 @@ public class CompactCommand implements Callable<Integer> {
             return "its parts carry no _partition/_offset column (metadata:), so a rewrite cannot be proven; not compacted";
         }
         return null;
-    }
-
-    /**
-     * The runs a pass would rewrite now: the compactor's planning ({@code RunPlanner}: contiguous
-     * records after the last link and the checkpoint whose data objects are each below the target and
-     * together within it; only runs of at least two objects).
-     */
-    static List<PlannedRun> plan(Catalog cat, StoredTable t, long target) {
-        List<PlannedRun> out = new ArrayList<>();
-        for (int p : t.partitions()) {
-            List<Compaction> links = cat.compactions(t.name(), p);
-            long lastTo = links.isEmpty() ? 0 : links.get(links.size() - 1).toSeq();
-            long cp = cat.checkpoint(t.name(), p).map(Checkpoint::seq).orElse(0L);
-            long from = Math.max(lastTo, cp) + 1;
-            List<CommitRecord> run = new ArrayList<>();
-            long[] acc = new long[2]; // bytes, objects
-            while (true) {
-                List<CommitRecord> page = cat.records(t.name(), p, from, Long.MAX_VALUE, PAGE);
-                for (CommitRecord r : page) {
-                    List<PartObject> data = r.objects().stream().filter(o -> o.kind() == PartObject.Kind.DATA).toList();
-                    long bytes = data.stream().mapToLong(PartObject::bytes).sum();
-                    boolean fits = bytes <= target && data.stream().allMatch(o -> o.bytes() < target);
-                    if (!run.isEmpty()) {
-                        CommitRecord prev = run.get(run.size() - 1);
-                        boolean contiguous = r.seq() == prev.seq() + 1 && r.startOffset() == prev.endOffset();
-                        if (!fits || !contiguous || acc[0] + bytes > target) {
-                            close(p, run, acc, out);
-                        }
-                    }
-                    if (fits) {
-                        run.add(r);
-                        acc[0] += bytes;
-                        acc[1] += data.size();
-                    }
-                }
-                if (page.size() < PAGE) {
-                    break;
-                }
-                from = page.get(page.size() - 1).seq() + 1;
-            }
-            close(p, run, acc, out);
-        }
-        return out;
-    }
-
-    private static void close(int p, List<CommitRecord> run, long[] acc, List<PlannedRun> out) {
-        if (acc[1] >= 2) {
-            CommitRecord a = run.get(0);
-            CommitRecord b = run.get(run.size() - 1);
-            out.add(new PlannedRun(p, a.seq(), b.seq(), a.startOffset(), b.endOffset(), (int) acc[1],
-                    run.stream().mapToLong(CommitRecord::rows).sum(), acc[0]));
-        }
-        run.clear();
-        acc[0] = 0;
-        acc[1] = 0;
     }
 
     static String text(ObjectNode o, String note) {

@@ -115,6 +115,47 @@ public final class Compactor {
     return r;
   }
 
+  /**
+   * One run a pass would rewrite now (for {@code compact --dry-run}).
+   *
+   * @param parts data objects it replaces; {@code bytes} their size; {@code rows} their rows
+   */
+  public record Planned(int partition, long fromSeq, long toSeq, long startOffset, long endOffset, int parts,
+      long rows, long bytes) {
+  }
+
+  /** The runs {@link #pass(StoredTable, long)} would rewrite now, planned exactly as it plans; writes nothing. */
+  public static List<Planned> plan(Catalog chains, StoredTable table, long targetBytes) {
+    List<Planned> out = new java.util.ArrayList<>();
+    for (int p : chains.partitions(table.name())) {
+      List<Compaction> links = chains.compactions(table.name(), p);
+      long lastTo = links.isEmpty() ? 0 : links.get(links.size() - 1).toSeq();
+      long from = Math.max(lastTo, chains.checkpoint(table.name(), p).map(Checkpoint::seq).orElse(0L)) + 1;
+      RunPlanner planner = new RunPlanner(p, targetBytes);
+      java.util.function.Consumer<Run> add = run -> out.add(new Planned(p, run.first().seq(), run.last().seq(),
+          run.first().startOffset(), run.last().endOffset(), run.dataObjects().size(), run.rows(),
+          run.dataObjects().stream().mapToLong(PartObject::bytes).sum()));
+      while (true) {
+        List<CommitRecord> page = chains.records(table.name(), p, from, Long.MAX_VALUE, PAGE);
+        for (CommitRecord r : page) {
+          Run run = planner.add(r);
+          if (run != null) {
+            add.accept(run);
+          }
+        }
+        if (page.size() < PAGE) {
+          break;
+        }
+        from = page.get(page.size() - 1).seq() + 1;
+      }
+      Run run = planner.close();
+      if (run != null) {
+        add.accept(run);
+      }
+    }
+    return out;
+  }
+
   /** Compacts one partition; true when a race was lost and the partition should be planned again. */
   private boolean partition(StoredTable table, Schema schema, int p, long targetBytes, Tally tally) {
     String name = table.name();
