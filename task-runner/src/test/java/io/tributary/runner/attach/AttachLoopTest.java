@@ -180,7 +180,11 @@ class AttachLoopTest {
     await("hello at the leader", () -> leader.count(RunnerMessage.BodyCase.HELLO) == 1);
     await("heartbeats", () -> leader.count(RunnerMessage.BodyCase.HEARTBEAT) >= 2);
     await("attached", loop::attached);
-    RunnerMessage hb = leader.received.stream().filter(RunnerMessage::hasHeartbeat).findFirst().orElseThrow();
+    // progress is sampled off the heartbeat thread, so the very first heartbeat may carry none yet
+    await("a heartbeat with progress", () -> leader.received.stream()
+        .anyMatch(m -> m.hasHeartbeat() && m.getHeartbeat().getPartitionsCount() > 0));
+    RunnerMessage hb = leader.received.stream()
+        .filter(m -> m.hasHeartbeat() && m.getHeartbeat().getPartitionsCount() > 0).findFirst().orElseThrow();
     assertThat(hb.getHeartbeat().getPartitions(0).getCommittedOffset()).isEqualTo(100);
     RunnerMessage first = leader.received.stream().filter(RunnerMessage::hasHello).findFirst().orElseThrow();
     assertThat(first.getHello().getMaxPartitions()).as("capacity hint").isEqualTo(6);
