@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 
 /**
  * The Iceberg side of a table as the CLI shows it (DESIGN.md "Iceberg publication"): whether it is
@@ -86,11 +85,7 @@ final class IcebergView {
 
     /** The Iceberg table when it exists (never creates it). */
     static Optional<Table> load(IcebergCatalogs catalogs, TableDefinition def) {
-        try {
-            return Optional.of(catalog(catalogs, def).loadTable(identifier(catalogs, def)));
-        } catch (NoSuchTableException e) {
-            return Optional.empty();
-        }
+        return IcebergTables.find(catalog(catalogs, def), def, catalogs.defaultNamespace());
     }
 
     /** A published table's Iceberg state; see the class comment for its JSON. */

@@ -118,16 +118,21 @@ public final class IcebergCatalogs implements AutoCloseable {
   }
 
   /** S3FileIO properties: the local S3-API server and its static credentials when one is named. */
-  Map<String, String> fileIoProperties() {
+  public Map<String, String> fileIoProperties() {
+    return fileIoProperties(env);
+  }
+
+  /** As {@link #fileIoProperties()} for any environment map (the compactor's own FileIO uses it). */
+  public static Map<String, String> fileIoProperties(Map<String, String> env) {
     Map<String, String> p = new HashMap<>();
     p.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
-    putIf(p, "client.region", "AWS_REGION");
+    putIf(env, p, "client.region", "AWS_REGION");
     String endpoint = env.get("TRIBUTARY_S3_ENDPOINT");
     if (endpoint != null && !endpoint.isBlank()) {
       p.put("s3.endpoint", endpoint);
       p.put("s3.path-style-access", "true");
-      putIf(p, "s3.access-key-id", "AWS_ACCESS_KEY_ID");
-      putIf(p, "s3.secret-access-key", "AWS_SECRET_ACCESS_KEY");
+      putIf(env, p, "s3.access-key-id", "AWS_ACCESS_KEY_ID");
+      putIf(env, p, "s3.secret-access-key", "AWS_SECRET_ACCESS_KEY");
     }
     return p;
   }
@@ -176,8 +181,13 @@ public final class IcebergCatalogs implements AutoCloseable {
   }
 
   private void putIf(Map<String, String> p, String prop, String key) {
-    if (has(key)) {
-      p.put(prop, env.get(key));
+    putIf(env, p, prop, key);
+  }
+
+  private static void putIf(Map<String, String> env, Map<String, String> p, String prop, String key) {
+    String v = env.get(key);
+    if (v != null && !v.isBlank()) {
+      p.put(prop, v);
     }
   }
 

@@ -47,6 +47,20 @@ public final class IcebergTables {
     return TableIdentifier.of(Namespace.of(ns), name);
   }
 
+  /** The catalog a definition names ({@code iceberg.catalog}); null = the process's default. */
+  public static String catalogName(TableDefinition def) {
+    return def.iceberg() == null ? null : def.iceberg().catalog();
+  }
+
+  /** The table's Iceberg table when it exists (never creates it). */
+  public static java.util.Optional<Table> find(Catalog catalog, TableDefinition def, String defaultNamespace) {
+    try {
+      return java.util.Optional.of(catalog.loadTable(identifier(def, defaultNamespace)));
+    } catch (NoSuchTableException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** {@code s3://<bucket>/<prefix>/<table>}. */
   public static String location(TableDefinition def) {
     String prefix = def.output().prefix();

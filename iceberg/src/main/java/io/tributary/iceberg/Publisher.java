@@ -109,9 +109,8 @@ public final class Publisher {
   /** The Iceberg table of {@code stored}, created (and its schema synced) if needed. */
   public Table table(StoredTable stored) {
     TableDefinition def = stored.definition();
-    String catalogName = def.iceberg() == null ? null : def.iceberg().catalog();
     TableIdentifier id = IcebergTables.identifier(def, defaultNamespace);
-    return IcebergTables.ensure(catalogs.apply(catalogName), id, stored);
+    return IcebergTables.ensure(catalogs.apply(IcebergTables.catalogName(def)), id, stored);
   }
 
   /** One publication step: everything committed since the current snapshot's heads, in one append. */

@@ -32,9 +32,7 @@ import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -378,12 +376,10 @@ public final class Retention {
     if (catalogs == null) {
       return null;
     }
-    TableIdentifier id = IcebergTables.identifier(def, defaultNamespace);
     try {
-      org.apache.iceberg.catalog.Catalog catalog = catalogs.apply(def.iceberg().catalog());
-      return catalog == null ? null : catalog.loadTable(id);
-    } catch (NoSuchTableException e) {
-      return null; // never published: nothing to remove there
+      org.apache.iceberg.catalog.Catalog catalog = catalogs.apply(IcebergTables.catalogName(def));
+      // never published: nothing to remove there
+      return catalog == null ? null : IcebergTables.find(catalog, def, defaultNamespace).orElse(null);
     } catch (RuntimeException e) {
       if (def.iceberg().enabled()) {
         throw e;

@@ -28,7 +28,6 @@ import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -403,11 +402,8 @@ public final class Sweeper {
       return Set.of();
     }
     TableDefinition def = t.definition();
-    String catalogName = def.iceberg() == null ? null : def.iceberg().catalog();
-    Table table;
-    try {
-      table = iceberg.apply(catalogName).loadTable(IcebergTables.identifier(def, defaultNamespace));
-    } catch (NoSuchTableException e) {
+    Table table = IcebergTables.find(iceberg.apply(IcebergTables.catalogName(def)), def, defaultNamespace).orElse(null);
+    if (table == null) {
       return Set.of();
     }
     Set<String> files = new HashSet<>();
