@@ -103,6 +103,48 @@ final class DefinitionRules {
     }
   }
 
+  /**
+   * {@code json} takes no writer schema; {@code avro}/{@code protobuf} need exactly one of {@code registry}
+   * (with an http(s) {@code url}) or {@code schema} (a file's text); {@code schema.message} is Protobuf only.
+   */
+  static void writerSchema(TableDefinition.Format format, TableDefinition.WriterSchema ws) {
+    if (format == TableDefinition.Format.JSON) {
+      if (ws != null) {
+        throw bad(ws.framed() ? "registry" : "schema", "is only used with format avro or protobuf; this table's format"
+            + " is json");
+      }
+      return;
+    }
+    String f = format.wire();
+    if (ws == null || (ws.registry() == null && ws.text() == null)) {
+      throw bad("format", f + " needs a writer schema: add registry: { url: ..., subject: ... } for records framed"
+          + " by a schema registry, or schema: <file> for unframed records");
+    }
+    if (ws.registry() != null && ws.text() != null) {
+      throw bad("schema", "give either registry (framed records) or schema (unframed records), not both");
+    }
+    if (ws.registry() != null) {
+      String url = ws.registry().url();
+      if (url == null || url.isBlank()) {
+        throw bad("registry.url", "is required, e.g. http://127.0.0.1:8081/apis/ccompat/v7");
+      }
+      if (!(url.startsWith("http://") || url.startsWith("https://"))) {
+        throw bad("registry.url", "must start with http:// or https://, got " + quote(url));
+      }
+      if (ws.registry().subject() != null && ws.registry().subject().isBlank()) {
+        throw bad("registry.subject", "must not be empty");
+      }
+      if ((ws.registry().username() == null) != (ws.registry().password() == null)) {
+        throw bad("registry.username", "username and password go together");
+      }
+    } else if (ws.text().isBlank()) {
+      throw bad("schema", "the schema file " + (ws.file() == null ? "" : quote(ws.file()) + " ") + "is empty");
+    }
+    if (ws.message() != null && format != TableDefinition.Format.PROTOBUF) {
+      throw bad("schema.message", "names a Protobuf message type; this table's format is " + f);
+    }
+  }
+
   /** Iceberg namespace and table names: {@code [a-z][a-z0-9_]{0,254}}. */
   static void icebergName(String field, String v) {
     if (v == null || v.isEmpty()) {

@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  *
  * @param name     table name, {@code [a-z][a-z0-9_]{0,62}}
  * @param source   Kafka bootstrap servers, topic and start policy
- * @param format   record format (JSON)
+ * @param format   record format ({@code json}, {@code avro}, {@code protobuf})
  * @param columns  the schema, at least one column
  * @param metadata metadata columns written into every part, a subset of {@link #METADATA_COLUMNS}
  * @param output   bucket, key prefix and compression
@@ -28,10 +28,12 @@ import java.util.OptionalLong;
  * @param retentionMillis how long landed rows are kept (docs/maintenance.md rule 4): records whose newest
  *                 row is older than now minus this are expired; {@link #KEEP_FOREVER} (0, the default)
  *                 keeps everything; otherwise at least 1 h
+ * @param writerSchema where an {@code avro}/{@code protobuf} record's writer schema comes from (a registry
+ *                 for framed records, or a schema file for unframed ones); null for {@code json}
  */
 public record TableDefinition(String name, Source source, Format format, List<Column> columns, List<String> metadata,
     Output output, Flush flush, Errors errors, Scaling scaling, Iceberg iceberg, FieldIds fieldIds,
-    long retentionMillis) {
+    long retentionMillis, WriterSchema writerSchema) {
 
   /** {@link #retentionMillis()} of a table without retention: keep every row forever. */
   public static final long KEEP_FOREVER = 0L;
@@ -52,6 +54,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     iceberg = iceberg == null ? Iceberg.defaults(name) : iceberg.table() == null ? iceberg.withTable(name) : iceberg;
     DefinitionRules.validate(name, source, columns, metadata, output, flush, errors, scaling, iceberg);
     DefinitionRules.retention(retentionMillis);
+    DefinitionRules.writerSchema(format, writerSchema);
     if (fieldIds == null) {
       fieldIds = FieldIds.positional(FieldIds.columnNames(columns), metadata);
     } else {
@@ -62,7 +65,16 @@ public record TableDefinition(String name, Source source, Format format, List<Co
   /** The definition as it was before retention existed: keep forever. */
   public TableDefinition(String name, Source source, Format format, List<Column> columns, List<String> metadata,
       Output output, Flush flush, Errors errors, Scaling scaling, Iceberg iceberg, FieldIds fieldIds) {
-    this(name, source, format, columns, metadata, output, flush, errors, scaling, iceberg, fieldIds, KEEP_FOREVER);
+    this(name, source, format, columns, metadata, output, flush, errors, scaling, iceberg, fieldIds, KEEP_FOREVER,
+        null);
+  }
+
+  /** A JSON table's definition (no writer schema). */
+  public TableDefinition(String name, Source source, Format format, List<Column> columns, List<String> metadata,
+      Output output, Flush flush, Errors errors, Scaling scaling, Iceberg iceberg, FieldIds fieldIds,
+      long retentionMillis) {
+    this(name, source, format, columns, metadata, output, flush, errors, scaling, iceberg, fieldIds,
+        retentionMillis, null);
   }
 
   /** True when the table expires old rows ({@code retention} set). */
@@ -82,7 +94,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
    */
   public TableDefinition withFieldIds(FieldIds ids) {
     return new TableDefinition(name, source, format, columns, metadata, output, flush, errors, scaling, iceberg,
-        ids, retentionMillis);
+        ids, retentionMillis, writerSchema);
   }
 
   /** Starts a builder with every default set; source and output must be provided. */
@@ -105,6 +117,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     b.iceberg = iceberg.table().equals(name) ? iceberg.withTable(null) : iceberg;
     b.fieldIds = fieldIds;
     b.retentionMillis = retentionMillis;
+    b.writerSchema = writerSchema;
     return b;
   }
 
@@ -158,9 +171,13 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     }
   }
 
-  /** Record formats. Only JSON for now. */
+  /**
+   * Record formats: JSON documents, or Avro / Protobuf payloads, framed in the schema-registry wire
+   * format (magic byte 0, 4-byte big-endian schema id; Protobuf adds message indexes) when the table
+   * names a {@link Registry}, unframed when it names a schema file.
+   */
   public enum Format {
-    JSON;
+    JSON, AVRO, PROTOBUF;
 
     /** Wire spelling ({@code json}). */
     public String wire() {
@@ -325,6 +342,54 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     }
   }
 
+  /**
+   * Where an Avro or Protobuf table's writer schemas come from: a schema {@link Registry} (records are
+   * framed with a schema id; each id is fetched once) or one schema given in the definition (its
+   * {@code file} name, as written in the YAML, and its {@code text}; records are the bare payload).
+   *
+   * @param registry the registry, or null when a schema file is given
+   * @param file     the schema file's name as written (for display), or null
+   * @param text     the schema file's content (Avro JSON schema or .proto text), or null with a registry
+   * @param message  Protobuf only: the message type of unframed records (full or simple name; default the
+   *                 file's first message); null otherwise
+   */
+  public record WriterSchema(Registry registry, String file, String text, String message) {
+    /** Framed records whose schema ids resolve in {@code registry}. */
+    public static WriterSchema of(Registry registry) {
+      return new WriterSchema(registry, null, null, null);
+    }
+
+    /** Unframed records written with this schema text. */
+    public static WriterSchema ofText(String file, String text, String message) {
+      return new WriterSchema(null, file, text, message);
+    }
+
+    /** True when records carry the schema-registry framing. */
+    public boolean framed() {
+      return registry != null;
+    }
+  }
+
+  /**
+   * A schema registry speaking the Confluent-compatible REST API.
+   *
+   * @param url      base URL (for Apicurio: {@code http://host:port/apis/ccompat/v7})
+   * @param subject  the subject new schemas are registered under and {@code --from-registry} reads; may be
+   *                 null (decoding uses only the ids in the records)
+   * @param username HTTP basic user, or null
+   * @param password HTTP basic password, or null (stored in the catalog: use {@code ${VAR}} in the YAML)
+   */
+  public record Registry(String url, String subject, String username, String password) {
+    public Registry {
+      url = url == null ? null : url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** A registry without authentication. */
+    public static Registry of(String url, String subject) {
+      return new Registry(url, subject, null, null);
+    }
+  }
+
   /** Mutable builder; {@link #build()} validates. */
   public static final class Builder {
     private String name;
@@ -339,6 +404,7 @@ public record TableDefinition(String name, Source source, Format format, List<Co
     private Iceberg iceberg;
     private FieldIds fieldIds;
     private long retentionMillis = KEEP_FOREVER;
+    private WriterSchema writerSchema;
 
     private Builder(String name) {
       this.name = name;
@@ -439,10 +505,16 @@ public record TableDefinition(String name, Source source, Format format, List<Co
       return this;
     }
 
+    /** Where Avro/Protobuf writer schemas come from (null for JSON). */
+    public Builder writerSchema(WriterSchema v) {
+      this.writerSchema = v;
+      return this;
+    }
+
     /** Validates and builds; throws {@link InvalidDefinitionException} naming the field. */
     public TableDefinition build() {
       TableDefinition positional = new TableDefinition(name, source, format, columns, metadata, output, flush,
-          errors, scaling, iceberg, null, retentionMillis);
+          errors, scaling, iceberg, null, retentionMillis, writerSchema);
       return fieldIds == null ? positional : positional.withFieldIds(FieldIds.evolve(fieldIds, positional));
     }
   }

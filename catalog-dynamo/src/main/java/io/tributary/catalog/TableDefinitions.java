@@ -38,7 +38,7 @@ public final class TableDefinitions {
   private static final Pattern RETENTION = Pattern.compile("(\\d{1,19})\\s*(d|h|m|s)?");
 
   private static final Set<String> TOP_KEYS = Set.of("name", "source", "format", "columns", "metadata", "output",
-      "flush", "errors", "scaling", "iceberg", "retention");
+      "flush", "errors", "scaling", "iceberg", "retention", "registry", "schema");
   /** JSON (catalog, gRPC) also carries the field ids; users never write them in YAML. */
   private static final Set<String> JSON_TOP_KEYS = union(TOP_KEYS, Set.of("field_ids", "last_field_id"));
   private static final Set<String> SOURCE_KEYS = Set.of("bootstrap", "topic", "start");
@@ -47,6 +47,8 @@ public final class TableDefinitions {
   private static final Set<String> FLUSH_KEYS = Set.of("max_rows", "max_bytes", "max_age");
   private static final Set<String> ERRORS_KEYS = Set.of("policy", "topic");
   private static final Set<String> SCALING_KEYS = Set.of("min_runners", "max_runners");
+  private static final Set<String> REGISTRY_KEYS = Set.of("url", "subject", "username", "password");
+  private static final Set<String> SCHEMA_KEYS = Set.of("file", "text", "message");
   private static final Set<String> ICEBERG_KEYS = Set.of("enabled", "catalog", "namespace", "table",
       "commit_interval");
 
@@ -60,6 +62,14 @@ public final class TableDefinitions {
    * bad values throw {@link InvalidDefinitionException} with {@code line N: field: message}.
    */
   public static TableDefinition fromYaml(String text, Map<String, String> env) {
+    return fromYaml(text, env, java.nio.file.Path.of(""));
+  }
+
+  /**
+   * As {@link #fromYaml(String, Map)}; a {@code schema} file named in the definition is read relative to
+   * {@code baseDir} (the directory of the YAML file) and its text kept in the definition.
+   */
+  public static TableDefinition fromYaml(String text, Map<String, String> env, java.nio.file.Path baseDir) {
     Map<String, Integer> lines = new HashMap<>();
     JsonNode root;
     try (JsonParser p = YAML.createParser(text)) {
@@ -77,7 +87,7 @@ public final class TableDefinitions {
       throw new InvalidDefinitionException("(document)", "cannot read: " + e.getMessage());
     }
     try {
-      return fromTree(root, false);
+      return fromTree(root, false, baseDir);
     } catch (InvalidDefinitionException e) {
       throw e.atLine(lineOf(e.field(), lines));
     }
@@ -99,7 +109,7 @@ public final class TableDefinitions {
     } catch (IOException e) {
       throw new InvalidDefinitionException("(document)", "cannot read: " + e.getMessage());
     }
-    return fromTree(root, true);
+    return fromTree(root, true, null);
   }
 
   /**
@@ -132,6 +142,19 @@ public final class TableDefinitions {
       s.put("start", d.source().start());
     }
     o.put("format", d.format().wire());
+    TableDefinition.WriterSchema ws = d.writerSchema();
+    if (ws != null && ws.registry() != null) {
+      ObjectNode r = o.putObject("registry");
+      r.put("url", ws.registry().url());
+      putIfSet(r, "subject", ws.registry().subject());
+      putIfSet(r, "username", ws.registry().username());
+      putIfSet(r, "password", ws.registry().password());
+    } else if (ws != null) {
+      ObjectNode r = o.putObject("schema");
+      putIfSet(r, "file", ws.file());
+      r.put("text", ws.text());
+      putIfSet(r, "message", ws.message());
+    }
     ArrayNode cols = o.putArray("columns");
     for (TableDefinition.Column c : d.columns()) {
       ObjectNode co = cols.addObject();
@@ -238,7 +261,7 @@ public final class TableDefinitions {
 
   // ---------------------------------------------------------------- tree -> definition
 
-  private static TableDefinition fromTree(JsonNode root, boolean json) {
+  private static TableDefinition fromTree(JsonNode root, boolean json, java.nio.file.Path baseDir) {
     if (root == null || root.isNull() || root.isMissingNode()) {
       throw new InvalidDefinitionException("(document)", "the definition is empty");
     }
@@ -252,9 +275,10 @@ public final class TableDefinitions {
 
     TableDefinition.Format format = TableDefinition.Format.JSON;
     String fmt = text(root, "format", "");
-    if (fmt != null && !fmt.equals("json")) {
-      throw new InvalidDefinitionException("format", "must be json, got " + DefinitionRules.quote(fmt));
+    if (fmt != null) {
+      format = enumValue(TableDefinition.Format.class, fmt, "format");
     }
+    TableDefinition.WriterSchema writerSchema = writerSchema(root, baseDir);
 
     List<TableDefinition.Column> columns = new ArrayList<>();
     JsonNode cols = required(root, "columns", "");
@@ -346,7 +370,58 @@ public final class TableDefinitions {
     long retention = retention(root);
     FieldIds fieldIds = json ? fieldIds(root) : null;
     return new TableDefinition(name, source, format, columns, metadata, output, flush, errors,
-        scaling, iceberg, fieldIds, retention);
+        scaling, iceberg, fieldIds, retention, writerSchema);
+  }
+
+  /**
+   * {@code registry: { url, subject?, username?, password? }} or {@code schema}: a file name (YAML:
+   * read relative to {@code baseDir}) or a mapping {@code { file | text, message? }}; JSON keeps the
+   * text. Null when neither is given.
+   */
+  private static TableDefinition.WriterSchema writerSchema(JsonNode root, java.nio.file.Path baseDir) {
+    JsonNode reg = root.get("registry");
+    JsonNode sch = root.get("schema");
+    TableDefinition.Registry registry = null;
+    if (reg != null && !reg.isNull()) {
+      object(reg, "registry", REGISTRY_KEYS, "registry.");
+      registry = new TableDefinition.Registry(text(reg, "url", "registry."), text(reg, "subject", "registry."),
+          text(reg, "username", "registry."), text(reg, "password", "registry."));
+    }
+    if (sch == null || sch.isNull()) {
+      return registry == null ? null : TableDefinition.WriterSchema.of(registry);
+    }
+    String file;
+    String text;
+    String message = null;
+    if (sch.isTextual()) {
+      file = sch.asText();
+      text = null;
+    } else {
+      object(sch, "schema", SCHEMA_KEYS, "schema.");
+      file = text(sch, "file", "schema.");
+      text = text(sch, "text", "schema.");
+      message = text(sch, "message", "schema.");
+    }
+    if (text == null) {
+      if (file == null) {
+        throw new InvalidDefinitionException("schema", "needs a file (schema: clicks.avsc) or its text");
+      }
+      if (baseDir == null) {
+        throw new InvalidDefinitionException("schema.text", "is required in a stored definition");
+      }
+      java.nio.file.Path path = baseDir.resolve(file);
+      try {
+        text = java.nio.file.Files.readString(path);
+      } catch (IOException e) {
+        throw new InvalidDefinitionException("schema", "cannot read schema file " + path + ": "
+            + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+      }
+    }
+    if (registry != null) {
+      throw new InvalidDefinitionException("schema", "give either registry (framed records) or schema (unframed"
+          + " records), not both");
+    }
+    return TableDefinition.WriterSchema.ofText(file, text, message);
   }
 
   /** {@code retention}: absent or null keeps forever; a number is ms; text takes a unit d/h/m/s. */
@@ -412,6 +487,12 @@ public final class TableDefinitions {
       throw e;
     } catch (IllegalArgumentException e) {
       throw new InvalidDefinitionException("field_ids", e.getMessage());
+    }
+  }
+
+  private static void putIfSet(ObjectNode o, String key, String value) {
+    if (value != null) {
+      o.put(key, value);
     }
   }
 

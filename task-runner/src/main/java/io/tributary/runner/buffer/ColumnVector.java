@@ -274,6 +274,33 @@ public abstract class ColumnVector {
             endValue();
         }
 
+        /** Writes bytes of the value being built (end it with {@link #endValue()}). */
+        public void put(byte[] src, int off, int len) {
+            reserve(len);
+            System.arraycopy(src, off, data, dataLength, len);
+            dataLength += len;
+        }
+
+        /** Writes one byte of the value being built (end it with {@link #endValue()}). */
+        public void put(byte b) {
+            reserve(1);
+            data[dataLength++] = b;
+        }
+
+        /** Writes ASCII text of the value being built (end it with {@link #endValue()}). */
+        public void putAscii(String s) {
+            int n = s.length();
+            reserve(n);
+            for (int i = 0; i < n; i++) {
+                data[dataLength++] = (byte) s.charAt(i);
+            }
+        }
+
+        /** Drops the bytes written since the last value ended (a value abandoned half-way). */
+        public void discardPartial() {
+            dataLength = size == 0 ? 0 : ends[size - 1];
+        }
+
         public void append(byte[] src, int off, int len) {
             reserve(len);
             System.arraycopy(src, off, data, dataLength, len);
@@ -323,10 +350,8 @@ public abstract class ColumnVector {
 
         @Override
         public void truncate(int rows) {
-            if (rows < size) {
-                size = rows;
-                dataLength = rows == 0 ? 0 : ends[rows - 1];
-            }
+            size = Math.min(size, rows);
+            dataLength = size == 0 ? 0 : ends[size - 1]; // also drops a value left half-written
         }
 
         @Override
