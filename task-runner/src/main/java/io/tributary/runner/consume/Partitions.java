@@ -51,6 +51,7 @@ final class Partitions {
     private final Map<Integer, Long> retryAtNanos = new HashMap<>();
     private volatile List<PartitionState> snapshot = List.of();
     private boolean memoryPaused;
+    private final Holds holds;
 
     Partitions(TableContext ctx, Catalog catalog, Committer committer, RunnerMetrics metrics, MemoryBudget memory,
             KafkaConsumer<byte[], byte[]> consumer, FlushChain flushes, BooleanSupplier stopping) {
@@ -62,6 +63,22 @@ final class Partitions {
         this.consumer = consumer;
         this.flushes = flushes;
         this.stopping = stopping;
+        this.holds = new Holds(ctx.table(), consumer);
+    }
+
+    /** Pauses {@code st} at {@code offset} because the schema registry did not answer; see {@link Holds}. */
+    void holdForRegistry(PartitionState st, long offset, String why) {
+        holds.hold(st, offset, why);
+    }
+
+    /** A record of {@code st} decoded (ends a registry backoff). */
+    void decoded(PartitionState st) {
+        holds.decoded(st);
+    }
+
+    /** Resumes partitions held for the registry whose backoff passed. */
+    void resumeDueHolds() {
+        holds.resumeDue(memoryPaused, parts);
     }
 
     /** The owned partitions as last published (any thread). */
@@ -248,7 +265,7 @@ final class Partitions {
             }
         } else if (memoryPaused && memory.used() <= memory.budget() * 9 / 10) {
             memoryPaused = false;
-            consumer.resume(assigned);
+            consumer.resume(holds.notHeld(assigned));
             LOG.debugf("table %s: buffered %d bytes, under budget again; resuming", ctx.table(), memory.used());
         }
     }

@@ -10,8 +10,9 @@ import io.tributary.runner.buffer.FlushReason;
 import io.tributary.runner.buffer.MemoryBudget;
 import io.tributary.runner.buffer.PartitionBuffer;
 import io.tributary.runner.commit.Committer;
-import io.tributary.runner.decode.JsonRowDecoder;
 import io.tributary.runner.decode.RowDecoder;
+import io.tributary.runner.decode.RowDecoders;
+import io.tributary.runner.decode.SchemaRegistryUnavailableException;
 import io.tributary.runner.metrics.RunnerMetrics;
 import io.tributary.runner.write.DeadLetterTopic;
 import java.time.Duration;
@@ -62,7 +63,8 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * <p>The loop reads top to bottom: run events, start due retries, seal aged buffers, enforce the
- * memory budget, poll, decode and append ({@link RowDecoder} into the partition's buffer), seal full
+ * memory budget, poll, decode and append ({@link RowDecoder} into the partition's buffer; a schema
+ * registry that does not answer pauses the partition at that record, see {@code Holds}), seal full
  * buffers, commit group offsets. {@link Partitions} owns the partitions' lifecycle on the consumer,
  * {@link FlushChain} the flush side.
  */
@@ -90,7 +92,7 @@ public final class TableWorker {
     public TableWorker(Shared shared, TableContext ctx) {
         this.shared = shared;
         this.ctx = ctx;
-        this.decoder = new JsonRowDecoder(ctx.rowSchema(), shared.config().maxRecordBytes());
+        this.decoder = RowDecoders.forTable(ctx.definition(), ctx.rowSchema(), shared.config().maxRecordBytes());
         this.consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deadLetterTopic = new DeadLetterTopic(ctx.table(), ctx.errorsTopic(), ctx.bootstrap(),
                 shared.config().runnerId() + "-" + ctx.table() + "-errors");
@@ -195,6 +197,7 @@ public final class TableWorker {
             while (!stopping) {
                 runEvents();
                 partitions.startDueRetries();
+                partitions.resumeDueHolds();
                 if (partitions.noneConsuming()) {
                     sleepForEvents();
                     continue;
@@ -277,7 +280,7 @@ public final class TableWorker {
                 n++;
                 bytes += value == null ? 0 : value.length;
                 if (!appendRecord(st, rec)) {
-                    break; // the partition stopped (error policy `fail`)
+                    break; // the partition stopped (error policy `fail`) or waits for the schema registry
                 }
                 if (memory.over() && i + 1 < list.size()) {
                     consumer.seek(tp, list.get(i + 1).offset());
@@ -298,9 +301,16 @@ public final class TableWorker {
     private boolean appendRecord(PartitionState st, ConsumerRecord<byte[], byte[]> rec) {
         PartitionBuffer buf = st.buffer;
         byte[] value = rec.value();
-        String err = decoder.decode(value, buf);
+        String err;
+        try {
+            err = decoder.decode(value, buf);
+        } catch (SchemaRegistryUnavailableException e) {
+            partitions.holdForRegistry(st, rec.offset(), e.getMessage());
+            return false; // the rest of this batch is fetched again after the hold
+        }
         if (err == null) {
             buf.endRow(rec.offset(), rec.timestamp(), rec.key(), value == null ? 0 : value.length);
+            partitions.decoded(st);
         } else {
             TableDefinition.ErrorPolicy policy = ctx.errorPolicy();
             if (policy == TableDefinition.ErrorPolicy.FAIL) {

@@ -111,6 +111,42 @@ public final class ColumnValues {
         return Base64.getEncoder().encode(src);
     }
 
+    /** Epoch millis of an ISO-8601 timestamp text (as JSON columns accept it), or a bad record naming the column. */
+    public static long isoMillis(RowSchema.Field f, String text) {
+        char[] c = text.toCharArray();
+        try {
+            return TimeParsing.isoToEpochMillis(c, 0, c.length);
+        } catch (IllegalArgumentException e) {
+            throw new BadRecord(f.describe() + ": " + e.getMessage());
+        }
+    }
+
+    /** Epoch day of an ISO-8601 date text, or a bad record naming the column. */
+    public static int isoDate(RowSchema.Field f, String text) {
+        char[] c = text.toCharArray();
+        try {
+            return TimeParsing.isoDateToEpochDay(c, 0, c.length);
+        } catch (IllegalArgumentException e) {
+            throw new BadRecord(f.describe() + ": " + e.getMessage());
+        }
+    }
+
+    /** A decimal from its text, or a bad record naming the column. */
+    public static void appendDecimalText(RowSchema.Field f, ColumnVector v, String text) {
+        String t = text.trim();
+        BigDecimal d;
+        try {
+            if (t.isEmpty() || t.length() > 100) {
+                throw new NumberFormatException();
+            }
+            d = new BigDecimal(t);
+        } catch (NumberFormatException e) {
+            throw new BadRecord(f.describe() + ": \"" + (t.length() > 64 ? t.substring(0, 64) + "..." : t)
+                    + "\" is not a decimal number");
+        }
+        appendDecimal(f, v, d);
+    }
+
     /** A JSON number for a double; NaN and infinities, which JSON lacks, as strings. */
     public static String jsonNumber(double d) {
         if (Double.isNaN(d) || Double.isInfinite(d)) {
