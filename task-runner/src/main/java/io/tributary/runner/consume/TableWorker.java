@@ -12,7 +12,7 @@ import io.tributary.runner.buffer.PartitionBuffer;
 import io.tributary.runner.commit.Committer;
 import io.tributary.runner.decode.RowDecoder;
 import io.tributary.runner.decode.RowDecoders;
-import io.tributary.runner.decode.SchemaRegistryUnavailableException;
+import io.tributary.formats.registry.RegistryUnavailableException;
 import io.tributary.runner.metrics.RunnerMetrics;
 import io.tributary.runner.write.DeadLetterTopic;
 import java.time.Duration;
@@ -304,7 +304,7 @@ public final class TableWorker {
         String err;
         try {
             err = decoder.decode(value, buf);
-        } catch (SchemaRegistryUnavailableException e) {
+        } catch (RegistryUnavailableException e) {
             partitions.holdForRegistry(st, rec.offset(), e.getMessage());
             return false; // the rest of this batch is fetched again after the hold
         }

@@ -1,5 +1,8 @@
 package io.tributary.runner.decode;
 
+import io.tributary.formats.registry.RegistrySchema;
+import io.tributary.formats.registry.RegistryUnavailableException;
+import io.tributary.formats.registry.UnknownSchemaException;
 import io.tributary.runner.buffer.PartitionBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,7 +15,7 @@ import java.util.function.IntFunction;
  *
  * <p>A wrong magic byte, a truncated frame or an id the registry does not know is a bad record (dead
  * letter) whose error names the cause; a registry that does not answer throws
- * {@link SchemaRegistryUnavailableException} (the caller pauses and retries the record). Not
+ * {@link RegistryUnavailableException} (the caller pauses and retries the record). Not
  * thread-safe: one per poll thread.
  */
 public final class FramedRowDecoder implements RowDecoder {
@@ -21,11 +24,11 @@ public final class FramedRowDecoder implements RowDecoder {
 
     /** Compiles a fetched writer schema for the table's columns (a refusing decoder when it cannot). */
     public interface Compiler {
-        PayloadDecoder compile(WriterSchemaText schema);
+        PayloadDecoder compile(RegistrySchema schema);
     }
 
     private final String format;
-    private final IntFunction<WriterSchemaText> lookup;
+    private final IntFunction<RegistrySchema> lookup;
     private final Compiler compiler;
     private final long maxRecordBytes;
     private final Map<Integer, PayloadDecoder> decoders = new HashMap<>();
@@ -36,10 +39,10 @@ public final class FramedRowDecoder implements RowDecoder {
 
     /**
      * @param format  {@code avro} or {@code protobuf}, for messages
-     * @param lookup  schema id -> schema ({@link SchemaRegistryClient#byId}); may throw
-     *                {@link SchemaRegistryClient.UnknownSchemaException} or {@link SchemaRegistryUnavailableException}
+     * @param lookup  schema id -> schema ({@link io.tributary.formats.registry.RegistryClient#byId}); may throw
+     *                {@link UnknownSchemaException} or {@link RegistryUnavailableException}
      */
-    public FramedRowDecoder(String format, IntFunction<WriterSchemaText> lookup, Compiler compiler, long maxRecordBytes) {
+    public FramedRowDecoder(String format, IntFunction<RegistrySchema> lookup, Compiler compiler, long maxRecordBytes) {
         this.format = format;
         this.lookup = lookup;
         this.compiler = compiler;
@@ -92,10 +95,10 @@ public final class FramedRowDecoder implements RowDecoder {
 
     /** Fetches and compiles; null (with the reason remembered) when the id is unknown. */
     private PayloadDecoder compile(int id) {
-        WriterSchemaText schema;
+        RegistrySchema schema;
         try {
             schema = lookup.apply(id);
-        } catch (SchemaRegistryClient.UnknownSchemaException e) {
+        } catch (UnknownSchemaException e) {
             unknownUntil.put(id, System.nanoTime() + UNKNOWN_TTL_NANOS);
             unknownWhy.put(id, e.getMessage());
             return null;

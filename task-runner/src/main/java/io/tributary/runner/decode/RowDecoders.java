@@ -1,6 +1,7 @@
 package io.tributary.runner.decode;
 
 import io.tributary.catalog.TableDefinition;
+import io.tributary.formats.registry.RegistryClient;
 import io.tributary.runner.decode.avro.AvroPayloadDecoder;
 
 /**
@@ -21,7 +22,8 @@ public final class RowDecoders {
         TableDefinition.WriterSchema ws = def.writerSchema();
         boolean avro = format == TableDefinition.Format.AVRO;
         if (ws.framed()) {
-            SchemaRegistryClient registry = new SchemaRegistryClient(ws.registry());
+            TableDefinition.Registry r = ws.registry();
+            RegistryClient registry = new RegistryClient(r.url(), r.username(), r.password());
             FramedRowDecoder.Compiler compiler = avro
                     ? s -> AvroPayloadDecoder.compile(s.text(), rows, "schema id " + s.id())
                     : s -> protobuf(s.text(), rows, true, null, "schema id " + s.id());

@@ -9,9 +9,9 @@ import io.tributary.runner.buffer.PartitionBuffer;
 import io.tributary.runner.decode.FramedRowDecoder;
 import io.tributary.runner.decode.PayloadDecoder;
 import io.tributary.runner.decode.RowSchema;
-import io.tributary.runner.decode.SchemaRegistryClient;
-import io.tributary.runner.decode.SchemaRegistryUnavailableException;
-import io.tributary.runner.decode.WriterSchemaText;
+import io.tributary.formats.registry.RegistrySchema;
+import io.tributary.formats.registry.RegistryUnavailableException;
+import io.tributary.formats.registry.UnknownSchemaException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -242,13 +242,13 @@ class AvroPayloadDecoderTest {
         boolean[] down = {false};
         FramedRowDecoder d = new FramedRowDecoder("avro", id -> {
             if (down[0]) {
-                throw new SchemaRegistryUnavailableException("connection refused", null);
+                throw new RegistryUnavailableException("connection refused", null);
             }
             String text = registry.get(id);
             if (text == null) {
-                throw new SchemaRegistryClient.UnknownSchemaException("unknown schema id " + id + " (404)");
+                throw new UnknownSchemaException("unknown schema id " + id + " (404)");
             }
-            return new WriterSchemaText(id, "AVRO", text);
+            return RegistrySchema.byId(id, "AVRO", text);
         }, st -> AvroPayloadDecoder.compile(st.text(), rows, "schema id " + st.id()), 1 << 20);
         PartitionBuffer b = new PartitionBuffer("t", 0, rows, 0, 0, 4);
         byte[] payload = write(s, click(s, "e1", "DE", null));
@@ -261,7 +261,7 @@ class AvroPayloadDecoderTest {
         assertThat(d.decode(frame(99, payload), b)).startsWith("unknown schema id 99");
         // an id not seen yet while the registry is down: not a bad record, the caller retries
         down[0] = true;
-        Assertions.assertThrows(SchemaRegistryUnavailableException.class, () -> d.decode(frame(2, payload), b));
+        Assertions.assertThrows(RegistryUnavailableException.class, () -> d.decode(frame(2, payload), b));
         // a cached id keeps decoding while the registry is down
         assertThat(d.decode(frame(1, payload), b)).isNull();
         b.endRow(1, 0, null, 1);
@@ -272,7 +272,7 @@ class AvroPayloadDecoderTest {
         assertThat(b.rows()).isEqualTo(3);
         // a PROTOBUF schema under an avro table
         registry.put(3, "syntax = \"proto3\"; message M { string a = 1; }");
-        FramedRowDecoder typed = new FramedRowDecoder("avro", id -> new WriterSchemaText(id, "PROTOBUF", registry.get(id)),
+        FramedRowDecoder typed = new FramedRowDecoder("avro", id -> RegistrySchema.byId(id, "PROTOBUF", registry.get(id)),
                 st -> AvroPayloadDecoder.compile(st.text(), rows, "x"), 1 << 20);
         assertThat(typed.decode(frame(3, payload), b)).isEqualTo("schema id 3 is a PROTOBUF schema; this table's format is avro");
     }
