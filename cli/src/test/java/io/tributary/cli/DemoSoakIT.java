@@ -61,7 +61,7 @@ class DemoSoakIT {
             String status = new String(st.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             st.waitFor(2, TimeUnit.MINUTES);
             assertThat(status.lines().filter(l -> !l.isBlank()).toList()).as("run %d leaves the local stack stopped", i)
-                    .hasSize(3).allMatch(l -> l.strip().endsWith("stopped"));
+                    .hasSize(4).allMatch(l -> l.strip().endsWith("stopped"));
             String line = String.format("run %2d/%d: exactly once, proven in %s s (demo's own clock), %d s wall", i, runs,
                     m.group(1), wall);
             report.add(line);

@@ -32,11 +32,13 @@ class LocalCommandIT {
         Map<String, String> env = parse(up.stdout());
         assertThat(env).containsKeys("TRIBUTARY_KAFKA_BOOTSTRAP", "TRIBUTARY_DYNAMODB_ENDPOINT", "TRIBUTARY_S3_ENDPOINT",
                 "TRIBUTARY_BUCKET", "TRIBUTARY_CATALOG_TABLE", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                "TRIBUTARY_ICEBERG_CATALOG", "TRIBUTARY_ICEBERG_JDBC_URI");
+                "TRIBUTARY_ICEBERG_CATALOG", "TRIBUTARY_ICEBERG_JDBC_URI", "TRIBUTARY_SCHEMA_REGISTRY_URL");
         assertThat(Files.readString(state.resolve("local.env"))).contains("TRIBUTARY_KAFKA_BOOTSTRAP=" + env.get("TRIBUTARY_KAFKA_BOOTSTRAP"));
         assertThat(answers(env.get("TRIBUTARY_KAFKA_BOOTSTRAP"))).isTrue();
         assertThat(answers(URI.create(env.get("TRIBUTARY_DYNAMODB_ENDPOINT")).getAuthority())).isTrue();
         assertThat(answers(URI.create(env.get("TRIBUTARY_S3_ENDPOINT")).getAuthority())).isTrue();
+        assertThat(env.get("TRIBUTARY_SCHEMA_REGISTRY_URL")).startsWith("http://127.0.0.1:").endsWith("/apis/ccompat/v7");
+        assertThat(answers(URI.create(env.get("TRIBUTARY_SCHEMA_REGISTRY_URL")).getAuthority())).isTrue();
 
         // idempotent: the same endpoints, nothing restarted
         CliProcess.Result again = CliProcess.run(state, Map.of(), "local", "up");
@@ -47,7 +49,7 @@ class LocalCommandIT {
         assertThat(status.exitCode()).isZero();
         List<Long> pids = status.stdout().lines().map(l -> l.split("\\s+")).filter(f -> f.length > 2 && f[1].equals("pid"))
                 .map(f -> Long.parseLong(f[2])).toList();
-        assertThat(pids).hasSize(3);
+        assertThat(pids).hasSize(4); // kafka, dynamodb, s3, schema-registry
 
         CliProcess.Result down = CliProcess.run(state, Map.of(), "local", "down");
         assertThat(down.exitCode()).as(down.stderr()).isZero();

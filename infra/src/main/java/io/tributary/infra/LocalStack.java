@@ -19,6 +19,8 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -26,7 +28,9 @@ import java.util.stream.Stream;
 /**
  * The local stack: a real Apache Kafka broker (KRaft, its own JVM and classpath), dynalite (a
  * DynamoDB-API server on Node.js) and Adobe S3Mock (an S3-API server), each a child process bound
- * to 127.0.0.1. One implementation behind three ways in: {@link LocalStackExtension} for tests,
+ * to 127.0.0.1, plus, on demand only, a schema registry (Apicurio Registry, Confluent-compatible API;
+ * {@link #schemaRegistryUrl()}, {@link SchemaRegistryServer}). One implementation behind three ways in:
+ * {@link LocalStackExtension} for tests,
  * {@code tributary local up|down|status} (through {@link #detached(Path, Ports)}), and anything
  * else that needs real servers (benchmark, demo).
  *
@@ -65,11 +69,16 @@ public final class LocalStack implements AutoCloseable {
     static final String ENV_KAFKA = "TRIBUTARY_KAFKA_BOOTSTRAP";
     static final String ENV_DYNAMO = "TRIBUTARY_DYNAMODB_ENDPOINT";
     static final String ENV_S3 = "TRIBUTARY_S3_ENDPOINT";
+    static final String ENV_SCHEMA_REGISTRY = "TRIBUTARY_SCHEMA_REGISTRY_URL";
 
     /** Requested ports; 0 means "pick a free one" (or reuse the one this data dir used before). */
-    public record Ports(int kafka, int kafkaController, int dynamodb, int s3) {
+    public record Ports(int kafka, int kafkaController, int dynamodb, int s3, int schemaRegistry) {
+        public Ports(int kafka, int kafkaController, int dynamodb, int s3) {
+            this(kafka, kafkaController, dynamodb, s3, 0);
+        }
+
         public static Ports any() {
-            return new Ports(0, 0, 0, 0);
+            return new Ports(0, 0, 0, 0, 0);
         }
     }
 
@@ -87,6 +96,7 @@ public final class LocalStack implements AutoCloseable {
     private boolean closed;
     /** While a server that died is started again: reuse its port from {@code ports}. */
     private boolean restarting;
+    private final SchemaRegistryServer schemaRegistry = new SchemaRegistryServer(this);
 
     private LocalStack(Path dataDir, boolean detached, Ports requested, Duration startTimeout) {
         this.dataDir = dataDir.toAbsolutePath();
@@ -98,8 +108,8 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * The stack shared by all tests of this JVM. Servers named by {@code TRIBUTARY_KAFKA_BOOTSTRAP},
-     * {@code TRIBUTARY_DYNAMODB_ENDPOINT} or {@code TRIBUTARY_S3_ENDPOINT} in the environment are
-     * reused instead of started.
+     * {@code TRIBUTARY_DYNAMODB_ENDPOINT}, {@code TRIBUTARY_S3_ENDPOINT} or
+     * {@code TRIBUTARY_SCHEMA_REGISTRY_URL} in the environment are reused instead of started.
      */
     public static synchronized LocalStack forTests() {
         if (forTests == null) {
@@ -136,6 +146,7 @@ public final class LocalStack implements AutoCloseable {
         putExternal(Server.KAFKA, env.get(ENV_KAFKA));
         putExternal(Server.DYNAMODB, env.get(ENV_DYNAMO));
         putExternal(Server.S3, env.get(ENV_S3));
+        schemaRegistry.useExternal(env.get(ENV_SCHEMA_REGISTRY));
     }
 
     private void putExternal(Server server, String value) {
@@ -189,8 +200,50 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * Base URL of the schema registry's Confluent-compatible API, {@code http://127.0.0.1:P/apis/ccompat/v7};
+     * starts the registry (about 4 s, Java 21+) on the first call. Never started by {@link #startAll()}.
+     */
+    public synchronized URI schemaRegistryUrl() {
+        if (closed) {
+            throw new LocalStackException("the local stack is closed");
+        }
+        return schemaRegistry.url();
+    }
+
+    /** Starts the schema registry unless it runs; the same as {@link #schemaRegistryUrl()}. */
+    public synchronized void startSchemaRegistry() {
+        schemaRegistryUrl();
+    }
+
+    /**
+     * Stops just the schema registry (SIGTERM, SIGKILL after 20 s). Its port and its H2 file stay:
+     * the next {@link #schemaRegistryUrl()} starts it on the same URL with the same schemas and ids.
+     */
+    public synchronized void stopSchemaRegistry() {
+        schemaRegistry.stop();
+    }
+
+    /** {@link #stopSchemaRegistry()}, then start it again; returns its (unchanged) URL. */
+    public synchronized URI restartSchemaRegistry() {
+        schemaRegistry.stop();
+        return schemaRegistryUrl();
+    }
+
+    /** Pid of the schema registry this stack started or adopted, if it runs. */
+    public synchronized OptionalLong schemaRegistryPid() {
+        return schemaRegistry.pid();
+    }
+
+    /** Detached stacks: "pid N URL" when this data dir's schema registry runs. */
+    public synchronized Optional<String> schemaRegistryStatus() {
+        loadPortsQuietly();
+        return schemaRegistry.status();
+    }
+
+    /**
      * The endpoints as the {@code KEY=value} pairs of {@code .tributary/local.env} (DESIGN.md);
-     * starts every server.
+     * starts Kafka, DynamoDB and S3. {@code TRIBUTARY_SCHEMA_REGISTRY_URL} is there when the schema
+     * registry runs (this never starts it).
      */
     public synchronized Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -205,6 +258,9 @@ public final class LocalStack implements AutoCloseable {
         // The local Iceberg catalog: Iceberg's JdbcCatalog on a SQLite file beside the servers' data.
         env.put("TRIBUTARY_ICEBERG_CATALOG", "local");
         env.put("TRIBUTARY_ICEBERG_JDBC_URI", "jdbc:sqlite:" + icebergCatalogFile());
+        if (schemaRegistry.active()) {
+            env.put(ENV_SCHEMA_REGISTRY, schemaRegistry.currentUrl().toString());
+        }
         return env;
     }
 
@@ -219,7 +275,7 @@ public final class LocalStack implements AutoCloseable {
         return dir.resolve("catalog.db");
     }
 
-    /** Starts every server that is not running yet. */
+    /** Starts Kafka, DynamoDB and S3 unless they run (the schema registry: {@link #startSchemaRegistry()}). */
     public synchronized void startAll() {
         java.util.Set<Server> before = java.util.EnumSet.noneOf(Server.class);
         before.addAll(running.keySet());
@@ -424,18 +480,27 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private ServerProcess launch(Server server, List<String> cmd, Path logFile, Map<String, String> env) {
-        ServerProcess proc = new ServerProcess(server.id, cmd, logFile, env);
-        proc.start(detached);
+        ServerProcess proc = startProcess(server.id, cmd, logFile, env);
         running.put(server, proc);
+        return proc;
+    }
+
+    /** Starts a server process: detached with a pid file, else watched so it dies with this JVM. */
+    ServerProcess startProcess(String id, List<String> cmd, Path logFile) {
+        return startProcess(id, cmd, logFile, Map.of());
+    }
+
+    private ServerProcess startProcess(String id, List<String> cmd, Path logFile, Map<String, String> env) {
+        ServerProcess proc = new ServerProcess(id, cmd, logFile, env);
+        proc.start(detached);
         try {
             if (detached) {
-                writePid(server, proc.pid());
+                writePid(id, proc.pid());
             } else {
                 watchdog(proc.pid());
             }
         } catch (RuntimeException e) {
             proc.stop(Duration.ofSeconds(5));
-            running.remove(server);
             throw e;
         }
         return proc;
@@ -460,6 +525,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops every server this stack started or adopted and removes their pid files. */
     public synchronized void stopAll() {
+        schemaRegistry.stop();
         List<Server> order = List.of(Server.KAFKA, Server.S3, Server.DYNAMODB);
         for (Server s : order) {
             ServerProcess p = running.remove(s);
@@ -523,6 +589,7 @@ public final class LocalStack implements AutoCloseable {
                 }
             }
         }
+        schemaRegistry.adopt();
     }
 
     private boolean answers(Server s) {
@@ -536,34 +603,67 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static boolean isOurServer(long pid, Server s) {
+        return s == Server.DYNAMODB ? ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(h -> h.info().commandLine())
+                .map(cl -> cl.contains("dynalite")).orElse(false) : isOurJavaServer(pid, s.id);
+    }
+
+    static boolean isOurJavaServer(long pid, String id) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(h -> h.info().commandLine())
-                .map(cl -> s == Server.DYNAMODB ? cl.contains("dynalite") : cl.contains("-Dtributary.server=" + s.id))
-                .orElse(false);
+                .map(cl -> cl.contains("-Dtributary.server=" + id)).orElse(false);
     }
 
     private Path pidFile(Server s) {
-        return dataDir.resolve("run").resolve(s.id + ".pid");
+        return pidFile(s.id);
     }
 
-    private void writePid(Server s, long pid) {
+    Path pidFile(String id) {
+        return dataDir.resolve("run").resolve(id + ".pid");
+    }
+
+    private void writePid(String id, long pid) {
         try {
-            Files.createDirectories(pidFile(s).getParent());
-            Files.writeString(pidFile(s), pid + "\n");
+            Files.createDirectories(pidFile(id).getParent());
+            Files.writeString(pidFile(id), pid + "\n");
         } catch (IOException e) {
-            throw new LocalStackException("could not write " + pidFile(s) + ": " + e.getMessage(), e);
+            throw new LocalStackException("could not write " + pidFile(id) + ": " + e.getMessage(), e);
         }
     }
 
     private Long readPid(Server s) {
+        return readPid(s.id);
+    }
+
+    Long readPid(String id) {
         try {
-            Path f = pidFile(s);
+            Path f = pidFile(id);
             return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : null;
         } catch (IOException | NumberFormatException e) {
             return null;
         }
     }
 
-    private void loadPorts() throws IOException {
+    // Package-private views for SchemaRegistryServer (always called under this stack's lock).
+    Properties ports() {
+        return ports;
+    }
+
+    boolean isDetached() {
+        return detached;
+    }
+
+    Ports requested() {
+        return requested;
+    }
+
+    Duration startTimeout() {
+        return startTimeout;
+    }
+
+    ServerPaths paths() {
+        return paths;
+    }
+
+    void loadPorts() throws IOException {
         Path f = dataDir.resolve("ports.properties");
         if (Files.exists(f)) {
             try (InputStream in = Files.newInputStream(f)) {
@@ -580,7 +680,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void savePorts() throws IOException {
+    void savePorts() throws IOException {
         Files.createDirectories(dataDir);
         try (var out = Files.newOutputStream(dataDir.resolve("ports.properties"))) {
             ports.store(out, "ports used by this local stack; reused on the next start");
@@ -595,7 +695,7 @@ public final class LocalStack implements AutoCloseable {
      * The port for a server: the one asked for, else the one this data dir used before (a KRaft
      * log remembers its controller address), else a free one. A port in use is a clear error.
      */
-    private int choosePort(String key, int requestedPort, String what) {
+    int choosePort(String key, int requestedPort, String what) {
         int port = requestedPort;
         if (port == 0 && (detached || restarting) && ports.getProperty(key) != null) {
             port = Integer.parseInt(ports.getProperty(key));
