@@ -3,7 +3,6 @@ package io.tributary.bench.load;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.SplittableRandom;
 
 /**
@@ -57,6 +56,7 @@ public final class EventGenerator {
   private final SplittableRandom random;
   private final double badRatio;
   private final long seed;
+  private final ClickEncoding encoding;
   private final StringBuilder sb = new StringBuilder(320);
   private long index;
   private long badCount;
@@ -66,6 +66,15 @@ public final class EventGenerator {
    * @param badRatio fraction of malformed records, 0 to 1
    */
   public EventGenerator(long seed, double badRatio) {
+    this(seed, badRatio, null);
+  }
+
+  /**
+   * Events encoded by {@code encoding} (Avro or Protobuf in the schema-registry wire format) instead of
+   * JSON; the same seed draws the same field values.
+   */
+  public EventGenerator(long seed, double badRatio, ClickEncoding encoding) {
+    this.encoding = encoding;
     if (!(badRatio >= 0 && badRatio <= 1)) {
       throw new IllegalArgumentException("bad ratio must be between 0 and 1, got " + badRatio);
     }
@@ -99,6 +108,14 @@ public final class EventGenerator {
     return next(System.currentTimeMillis());
   }
 
+  /**
+   * The field values of one click event, as drawn; {@link #next(long)} renders them as JSON, a
+   * {@link ClickEncoding} as Avro or Protobuf. {@code eventId} is null for a record missing it.
+   */
+  public record Click(String eventId, long userId, String country, long tsMillis, long amountCents, int session,
+      double price, boolean isMobile, long epochDay, String ref, String ab, int clicks, String url) {
+  }
+
   /** The next event with event time {@code nowMillis}. */
   public Event next(long nowMillis) {
     long i = index++;
@@ -107,45 +124,64 @@ public final class EventGenerator {
       kind = BAD_KINDS[(int) (badCount++ % BAD_KINDS.length)];
     }
     long userId = 1 + random.nextLong(5_000_000);
-    sb.setLength(0);
-    sb.append('{');
+    String eventId = null;
     if (kind != Kind.MISSING_EVENT_ID) {
-      sb.append("\"event_id\":\"e");
+      sb.setLength(0);
+      sb.append('e');
       pad(sb, i, 16);
       sb.append('-');
       String h = Long.toHexString(mix(seed * 0x9E3779B97F4A7C15L + i + 0x632BE59BD9B4E019L));
       for (int k = h.length(); k < 8; k++) {
         sb.append('0');
       }
-      sb.append(h, Math.max(0, h.length() - 8), h.length()).append("\",");
+      sb.append(h, Math.max(0, h.length() - 8), h.length());
+      eventId = sb.toString();
     }
-    sb.append("\"user\":{\"id\":").append(userId).append(",\"country\":\"")
-        .append(COUNTRIES[random.nextInt(COUNTRIES.length)]).append("\"},");
-    sb.append("\"ts\":\"").append(Instant.ofEpochMilli(nowMillis)).append("\",");
+    String country = COUNTRIES[random.nextInt(COUNTRIES.length)];
     long cents = random.nextLong(1_000_000); // up to 9999.99
-    sb.append("\"amount\":").append(cents / 100).append('.');
-    pad(sb, cents % 100, 2);
+    int session = random.nextInt(1_000_000);
+    double price = Math.round(random.nextDouble(0.5, 500) * 100) / 100.0;
+    boolean mobile = random.nextInt(10) < 6;
+    String ref = REFS[random.nextInt(REFS.length)];
+    String ab = random.nextBoolean() ? "A" : "B";
+    int clicks = 1 + random.nextInt(20);
+    String url = "https://shop.example.com" + PATHS[random.nextInt(PATHS.length)] + random.nextInt(100_000) + "?utm="
+        + UTMS[random.nextInt(UTMS.length)];
+    long day = Math.floorDiv(nowMillis, 86_400_000L);
+    Click c = new Click(eventId, userId, country, nowMillis, cents, session, price, mobile, day, ref, ab, clicks, url);
+    byte[] key = Long.toString(userId).getBytes(StandardCharsets.UTF_8);
+    byte[] value = encoding == null ? json(c, kind) : encoding.encode(c, kind);
+    return new Event(i, key, value, kind, nowMillis);
+  }
+
+  private byte[] json(Click c, Kind kind) {
+    sb.setLength(0);
+    sb.append('{');
+    if (c.eventId() != null) {
+      sb.append("\"event_id\":\"").append(c.eventId()).append("\",");
+    }
+    sb.append("\"user\":{\"id\":").append(c.userId()).append(",\"country\":\"").append(c.country()).append("\"},");
+    sb.append("\"ts\":\"").append(Instant.ofEpochMilli(c.tsMillis())).append("\",");
+    sb.append("\"amount\":").append(c.amountCents() / 100).append('.');
+    pad(sb, c.amountCents() % 100, 2);
     sb.append(',');
     if (kind == Kind.TYPE_MISMATCH) {
-      sb.append("\"session\":\"s-").append(random.nextInt(1_000_000)).append("\",");
+      sb.append("\"session\":\"s-").append(c.session()).append("\",");
     } else {
-      sb.append("\"session\":").append(random.nextInt(1_000_000)).append(',');
+      sb.append("\"session\":").append(c.session()).append(',');
     }
-    sb.append("\"price\":").append(Math.round(random.nextDouble(0.5, 500) * 100) / 100.0).append(',');
-    sb.append("\"is_mobile\":").append(random.nextInt(10) < 6).append(',');
-    sb.append("\"day\":\"").append(LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis), ZoneOffset.UTC)).append("\",");
-    sb.append("\"attrs\":{\"ref\":\"").append(REFS[random.nextInt(REFS.length)]).append("\",\"ab\":\"")
-        .append(random.nextBoolean() ? 'A' : 'B').append("\",\"clicks\":").append(1 + random.nextInt(20)).append("},");
-    sb.append("\"url\":\"https://shop.example.com").append(PATHS[random.nextInt(PATHS.length)])
-        .append(random.nextInt(100_000)).append("?utm=")
-        .append(UTMS[random.nextInt(UTMS.length)]).append("\"}");
+    sb.append("\"price\":").append(c.price()).append(',');
+    sb.append("\"is_mobile\":").append(c.isMobile()).append(',');
+    sb.append("\"day\":\"").append(LocalDate.ofEpochDay(c.epochDay())).append("\",");
+    sb.append("\"attrs\":{\"ref\":\"").append(c.ref()).append("\",\"ab\":\"").append(c.ab()).append("\",\"clicks\":")
+        .append(c.clicks()).append("},");
+    sb.append("\"url\":\"").append(c.url()).append("\"}");
     if (kind == Kind.INVALID_JSON) {
       // cut the document in the middle of the user object: not valid JSON
       int cut = sb.indexOf("\"country\"");
       sb.setLength(cut > 0 ? cut : sb.length() / 2);
     }
-    byte[] key = Long.toString(userId).getBytes(StandardCharsets.UTF_8);
-    return new Event(i, key, sb.toString().getBytes(StandardCharsets.UTF_8), kind, nowMillis);
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private static void pad(StringBuilder b, long v, int width) {
