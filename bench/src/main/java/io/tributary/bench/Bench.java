@@ -50,7 +50,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * still run. Every process it starts is stopped on the way out (also on failure or Ctrl-C).
  */
 final class Bench {
-    static final List<String> STAGES = List.of("ceiling", "raw", "e2e", "freshness", "compaction", "failover",
+    static final List<String> STAGES = List.of("ceiling", "raw", "e2e", "avro", "freshness", "compaction", "failover",
             "peer");
     static final String SEED_NOTE = "events: io.tributary.bench.load.EventGenerator (the `produce` generator), seed 7, no bad records";
     private static final long SEED = 7;
@@ -124,6 +124,7 @@ final class Bench {
                 }
                 stage("raw", this::rawConsume);
                 stage("e2e", this::endToEnd);
+                stage("avro", () -> new AvroStage(this).run());
                 stage("freshness", this::freshness);
                 stage("compaction", () -> new CompactionStage(this, catalog).run());
                 stage("failover", this::failover);
@@ -305,6 +306,14 @@ final class Bench {
         }
     }
 
+    LocalStack stack() {
+        return stack;
+    }
+
+    static long seed() {
+        return SEED;
+    }
+
     DynamoCatalog catalog() {
         return catalog;
     }
@@ -336,7 +345,6 @@ final class Bench {
     // ------------------------------------------------------------------------------ 1. ceiling
 
     private void ceiling() {
-        String cp = runnerClasspath();
         Path events = work.resolve("events.jsonl");
         Path table = work.resolve("ceiling.yaml");
         try {
@@ -356,24 +364,30 @@ final class Bench {
         } catch (IOException e) {
             throw new BenchException("cannot write the event sample: " + e.getMessage());
         }
+        JsonNode r = runCeiling(table, events, "ceiling");
+        copy(r, res.details("ceiling"));
+        res.put("ceiling_mb_per_cpu_s", r.path("ceiling_mb_per_cpu_s").asDouble());
+    }
+
+    /** Runs {@code CeilingMain} over {@code events} (deleted afterwards) with the table of {@code tableYaml}; its RESULT. */
+    JsonNode runCeiling(Path tableYaml, Path events, String name) {
+        String cp = runnerClasspath();
         List<String> jvm = new ArrayList<>(jvmOpts("TRIBUTARY_BENCH_CEILING_OPTS", "-Xmx1g"));
-        try (ChildProcess c = ChildProcess.start("ceiling", ChildProcess.javaCmd(jvm, cp, "io.tributary.runner.bench.CeilingMain",
-                "--table", table.toString(), "--events", events.toString(), "--passes", String.valueOf(sizes.ceilingPasses()),
-                "--warmup-cpu-s", String.valueOf(sizes.ceilingWarmupCpuS())), Map.of(), work.resolve("logs/ceiling.log"))) {
+        try (ChildProcess c = ChildProcess.start(name, ChildProcess.javaCmd(jvm, cp, "io.tributary.runner.bench.CeilingMain",
+                "--table", tableYaml.toString(), "--events", events.toString(), "--passes", String.valueOf(sizes.ceilingPasses()),
+                "--warmup-cpu-s", String.valueOf(sizes.ceilingWarmupCpuS())), Map.of(), work.resolve("logs/" + name + ".log"))) {
             int rc = c.await(Duration.ofSeconds(sizes.stageTimeoutSeconds()));
             String line = c.resultLine();
             if (rc != 0 || line == null) {
                 throw new BenchException("CeilingMain exited " + rc + " without a result; last lines of " + c.log + ":\n"
                         + c.tail(15));
             }
-            JsonNode r = parse(line);
-            copy(r, res.details("ceiling"));
             try {
                 Files.deleteIfExists(events);
             } catch (IOException ignored) {
                 // litter only
             }
-            res.put("ceiling_mb_per_cpu_s", r.path("ceiling_mb_per_cpu_s").asDouble());
+            return parse(line);
         }
     }
 
@@ -446,8 +460,13 @@ final class Bench {
 
     /** As {@link #createTable(String, String, String)}, with an {@code iceberg: { commit_interval }} section when non-null. */
     TableDefinition createTable(String name, String topic, String maxAge, String icebergCommitInterval) {
-        TableDefinition def = TableDefinitions.fromYaml(BenchTable.yaml(name, env.get("TRIBUTARY_KAFKA_BOOTSTRAP"), topic,
-                env.get("TRIBUTARY_BUCKET"), maxAge, icebergCommitInterval), env);
+        return createTable(BenchTable.yaml(name, env.get("TRIBUTARY_KAFKA_BOOTSTRAP"), topic, env.get("TRIBUTARY_BUCKET"),
+                maxAge, icebergCommitInterval));
+    }
+
+    /** Creates the table of a YAML definition (genesis offset 0 on each partition). */
+    TableDefinition createTable(String yaml) {
+        TableDefinition def = TableDefinitions.fromYaml(yaml, env);
         Map<Integer, Long> genesis = new HashMap<>();
         for (int p = 0; p < sizes.partitions(); p++) {
             genesis.put(p, 0L);

@@ -36,10 +36,28 @@ final class BenchTable {
      *                              (e.g. {@code 2s}); null: no section (the definition's defaults)
      */
     static String yaml(String name, String bootstrap, String topic, String bucket, String maxAge, String icebergCommitInterval) {
+        return yaml(name, bootstrap, topic, bucket, maxAge, icebergCommitInterval, "format: json\n");
+    }
+
+    /**
+     * The same columns over the Avro click events ({@code clicks.avsc} nests {@code user} and {@code attrs}
+     * like the JSON, so the paths are the same): framed records of {@code registryUrl}, or, when it is
+     * null, unframed records of the schema given inline.
+     */
+    static String avroYaml(String name, String bootstrap, String topic, String bucket, String maxAge, String registryUrl,
+            String subject) {
+        String format = registryUrl != null
+                ? "format: avro\nregistry: { url: \"" + registryUrl + "\", subject: \"" + subject + "\" }\n"
+                : "format: avro\nschema:\n  text: |\n" + io.tributary.bench.load.AvroClicks.SCHEMA.indent(4);
+        return yaml(name, bootstrap, topic, bucket, maxAge, null, format);
+    }
+
+    private static String yaml(String name, String bootstrap, String topic, String bucket, String maxAge,
+            String icebergCommitInterval, String format) {
         StringBuilder y = new StringBuilder();
         y.append("name: ").append(name).append('\n');
         y.append("source:\n  bootstrap: \"").append(bootstrap).append("\"\n  topic: ").append(topic).append("\n  start: earliest\n");
-        y.append("format: json\ncolumns:\n");
+        y.append(format).append("columns:\n");
         for (String[] c : COLUMNS) {
             y.append("  - { name: ").append(c[0]).append(", type: \"").append(c[1]).append("\", path: \"").append(c[2])
                     .append("\", nullable: ").append(c[3]).append(" }\n");

@@ -1,7 +1,7 @@
 package io.tributary.runner.bench;
 
 import io.tributary.runner.buffer.PartitionBuffer;
-import io.tributary.runner.decode.JsonRowDecoder;
+import io.tributary.runner.decode.RowDecoders;
 import io.tributary.runner.decode.RowDecoder;
 import io.tributary.runner.decode.RowSchema;
 import io.tributary.runner.write.AirCompressorCodecFactory;
@@ -28,14 +28,15 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * The ceiling (bench item 1): the runner's own {@code JsonRowDecoder} into a
+ * The ceiling (bench item 1): the runner's own decoder of the table's format ({@code JsonRowDecoder},
+ * or the Avro/Protobuf decoder of an unframed {@code schema:} table) into a
  * {@code PartitionBuffer}, then its {@code ParquetPartWriter} into a discarding file, in this thread,
  * with no Kafka and no S3. Reports MB (10^6 bytes) of input JSON per CPU-second of this thread,
  * median over the measured passes after a warm-up, split into decode and encode.
  *
  * <pre>
  * java -cp 'task-runner/target/quarkus-app/lib/main/*:task-runner/target/quarkus-app/app/*' \
- *   io.tributary.runner.bench.CeilingMain --table table.yaml --events events.jsonl \
+ *   io.tributary.runner.bench.CeilingMain --table table.yaml --events events.jsonl|events.bin \
  *   [--warmup-cpu-s 8] [--warmup-passes 3] [--passes 5] [--max-rows 500000] [--max-bytes 67108864] [--row-group-bytes N (default: the runner's)]
  * </pre>
  * Prints progress to stderr and one {@code RESULT {json}} line to stdout.
@@ -47,7 +48,8 @@ public final class CeilingMain {
     public static void main(String[] argv) throws Throwable {
         Args a = new Args(argv);
         TableDefinition def = TableDefinitions.fromYaml(Files.readString(Path.of(a.get("table"))), System.getenv());
-        byte[][] events = readLines(Path.of(a.get("events")));
+        Path eventsFile = Path.of(a.get("events"));
+        byte[][] events = eventsFile.toString().endsWith(".bin") ? readFramed(eventsFile) : readLines(eventsFile);
         long inputBytes = 0;
         for (byte[] e : events) {
             inputBytes += e.length;
@@ -62,7 +64,7 @@ public final class CeilingMain {
 
         RowSchema rowSchema = RowSchema.of(def);
         MessageType schema = PartSchema.of(def.name(), rowSchema);
-        RowDecoder decoder = new JsonRowDecoder(rowSchema, 16L << 20);
+        RowDecoder decoder = RowDecoders.forTable(def, rowSchema, 16L << 20);
         ParquetPartWriter writer = new ParquetPartWriter(new AirCompressorCodecFactory(), codec, rowGroupBytes);
         Pass p = new Pass(def.name(), rowSchema, schema, decoder, writer, events, (int) Math.min(maxRows, Integer.MAX_VALUE),
                 maxBytes);
@@ -203,6 +205,25 @@ public final class CeilingMain {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Binary events ({@code .bin}): each a 4-byte big-endian length, then that many bytes. */
+    static byte[][] readFramed(Path file) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+            while (true) {
+                int n;
+                try {
+                    n = in.readInt();
+                } catch (java.io.EOFException e) {
+                    break;
+                }
+                byte[] b = new byte[n];
+                in.readFully(b);
+                out.add(b);
+            }
+        }
+        return out.toArray(new byte[0][]);
     }
 
     static byte[][] readLines(Path file) throws IOException {

@@ -95,7 +95,8 @@ final class AvroCursor {
     int readLength() {
         long n = readLong();
         if (n < 0 || n > limit - pos) {
-            throw bad("length " + n + " runs past the end of the payload (" + (limit - pos) + " bytes left)");
+            throw bad(n < 0 ? "negative length " + n
+                    : "truncated: a length of " + n + " runs past the end of the payload (" + (limit - pos) + " bytes left)");
         }
         return (int) n;
     }
@@ -124,7 +125,7 @@ final class AvroCursor {
             n = -n;
         }
         if (n > limit - pos) {
-            throw bad("block of " + n + " items cannot fit in the " + (limit - pos) + " bytes left");
+            throw bad("truncated: a block of " + n + " items cannot fit in the " + (limit - pos) + " bytes left");
         }
         return n;
     }
