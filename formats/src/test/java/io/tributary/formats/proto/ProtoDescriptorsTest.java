@@ -9,6 +9,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.StringValue;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import com.google.protobuf.DescriptorProtos;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -106,5 +107,41 @@ class ProtoDescriptorsTest {
                 .addRepeatedField(order.findFieldByName("lines"), 1)
                 .build();
         assertThat(DynamicMessage.parseFrom(order, m.toByteArray())).isEqualTo(m);
+    }
+
+    @Test
+    void builtInWellKnownTypesMatchProtobufJava() {
+        Map<String, Descriptors.FileDescriptor> google = Map.of(
+                "google/protobuf/timestamp.proto", Timestamp.getDescriptor().getFile(),
+                "google/protobuf/duration.proto", com.google.protobuf.Duration.getDescriptor().getFile(),
+                "google/protobuf/wrappers.proto", StringValue.getDescriptor().getFile(),
+                "google/protobuf/struct.proto", Struct.getDescriptor().getFile(),
+                "google/protobuf/any.proto", com.google.protobuf.Any.getDescriptor().getFile(),
+                "google/protobuf/empty.proto", com.google.protobuf.Empty.getDescriptor().getFile(),
+                "google/protobuf/field_mask.proto", com.google.protobuf.FieldMask.getDescriptor().getFile());
+        assertThat(WellKnownTypes.files().keySet()).containsExactlyInAnyOrderElementsOf(google.keySet());
+        for (Map.Entry<String, ProtoFile> e : WellKnownTypes.files().entrySet()) {
+            Descriptors.FileDescriptor theirs = google.get(e.getKey());
+            ProtoFile ours = e.getValue();
+            assertThat(ours.packageName()).isEqualTo(theirs.getPackage());
+            assertThat(ours.messages()).extracting(ProtoMessage::name)
+                    .containsExactlyElementsOf(theirs.getMessageTypes().stream().map(Descriptors.Descriptor::getName).toList());
+            for (ProtoMessage m : ours.messages()) {
+                Descriptors.Descriptor d = theirs.findMessageTypeByName(m.name());
+                assertThat(m.fields()).hasSameSizeAs(d.getFields());
+                for (ProtoField f : m.fields()) {
+                    Descriptors.FieldDescriptor fd = d.findFieldByNumber(f.number());
+                    assertThat(fd.getName()).as(m.fullName() + "." + f.name()).isEqualTo(f.name());
+                    assertThat(fd.isRepeated()).isEqualTo(f.isRepeated());
+                    assertThat(fd.isMapField()).isEqualTo(f.isMap());
+                    if (!f.isMap()) {
+                        assertThat(fd.toProto().getType()).as(m.fullName() + "." + f.name()).isEqualTo(
+                                f.kind() == ProtoField.Kind.MESSAGE ? DescriptorProtos.FieldDescriptorProto.Type.TYPE_MESSAGE
+                                        : f.kind() == ProtoField.Kind.ENUM ? DescriptorProtos.FieldDescriptorProto.Type.TYPE_ENUM
+                                        : DescriptorProtos.FieldDescriptorProto.Type.valueOf("TYPE_" + f.kind().name()));
+                    }
+                }
+            }
+        }
     }
 }
