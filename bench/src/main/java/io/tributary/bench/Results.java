@@ -26,7 +26,9 @@ final class Results {
             "compaction_parts_per_gb_after", "compaction_cpu_s_per_gb", "compaction_wall_s_per_gb", "compaction_duckdb_scan_ms_before",
             "compaction_duckdb_scan_ms_after", "compaction_iceberg_scan_ms_before", "compaction_iceberg_scan_ms_after", "failover_p50_s", "failover_max_s", "runner_peak_rss_mb",
             "runner_buffered_bytes_max", "runner_memory_budget_bytes", "peer_mb_per_cpu_s", "peer_time_to_visible_s",
-            "e2e_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s");
+            "e2e_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s", "avro_ceiling_mb_per_cpu_s",
+            "avro_decode_mb_per_cpu_s", "avro_ceiling_rows_per_cpu_s", "avro_e2e_mb_per_cpu_s", "avro_e2e_rows_per_cpu_s",
+            "json_e2e_rows_per_cpu_s");
 
     final ObjectNode root;
 

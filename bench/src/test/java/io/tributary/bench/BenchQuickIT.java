@@ -71,7 +71,8 @@ class BenchQuickIT {
                 "runner_peak_rss_mb", "peer_mb_per_cpu_s", "peer_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s",
                 "compaction_parts_per_gb_before", "compaction_parts_per_gb_after", "compaction_cpu_s_per_gb",
                 "compaction_duckdb_scan_ms_before", "compaction_duckdb_scan_ms_after", "compaction_iceberg_scan_ms_before",
-                "compaction_iceberg_scan_ms_after")) {
+                "compaction_iceberg_scan_ms_after", "avro_ceiling_mb_per_cpu_s", "avro_decode_mb_per_cpu_s",
+                "avro_e2e_mb_per_cpu_s", "avro_e2e_rows_per_cpu_s")) {
             assertThat(r.has(k)).as("field " + k).isTrue();
             assertThat(r.get(k).isNumber() || r.get(k).isNull()).as("field " + k + " is a number or null").isTrue();
         }
