@@ -141,6 +141,112 @@ class FormatsIT {
         assertThat(catalog.audit(table).exact()).isTrue();
     }
 
+    static final String P1 = """
+            syntax = "proto3";
+            package it;
+            import "google/protobuf/timestamp.proto";
+            // a click, as the test producer writes it
+            message Click {
+              string event_id = 1;
+              int64 user_id = 2;
+              optional string country = 3;
+              google.protobuf.Timestamp ts = 4;
+              string amount = 5;
+            }
+            """;
+    /** p2 adds session. */
+    static final String P2 = P1.replace("  string amount = 5;\n", "  string amount = 5;\n  int32 session = 6;\n");
+    /** p3 removes country. */
+    static final String P3 = P2.replace("  optional string country = 3;\n", "  reserved 3;\n");
+
+    @Test
+    void protobufWithSchemaChangesSigkillAndBadFraming(LocalStack stack) throws Exception {
+        assertThat(P2).contains("session = 6");
+        assertThat(P3).doesNotContain("country");
+        String registryUrl = stack.schemaRegistryUrl().toString();
+        RegistryClient registry = new RegistryClient(registryUrl);
+        String table = ItSupport.unique("proto");
+        String topic = table + "-in";
+        String subject = topic + "-value";
+        ItSupport.createTopic(stack, topic, PARTITIONS);
+        DynamoCatalog catalog = ItSupport.catalog(stack, stack.catalogTable());
+        TableDefinition def = TableDefinition.builder(table).source(stack.kafkaBootstrap(), topic)
+                .format(TableDefinition.Format.PROTOBUF)
+                .writerSchema(TableDefinition.WriterSchema.of(TableDefinition.Registry.of(registryUrl, subject)))
+                .column(new TableDefinition.Column("event_id", ColumnType.parse("string"), "$.event_id", false))
+                .column(new TableDefinition.Column("user_id", ColumnType.parse("long"), "$.user_id", false))
+                .column(new TableDefinition.Column("country", ColumnType.parse("string"), "$.country", true))
+                .column(new TableDefinition.Column("ts", ColumnType.parse("timestamp"), "$.ts", true))
+                .column(new TableDefinition.Column("amount", ColumnType.parse("decimal(12,2)"), "$.amount", true))
+                .output(new TableDefinition.Output(stack.bucket(), "tables", null))
+                .flush(new TableDefinition.Flush(2_000, 64L << 20, 300)).build();
+        catalog.createTable(def, Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
+
+        FramedRecords sent = new FramedRecords();
+        int id1 = registry.register(subject, "PROTOBUF", P1);
+        sent.send(stack, topic, PARTITIONS, 0, 4_000, 50, "v1", i -> proto(P1, id1, i));
+        try (RunnerProcess a = runner(stack, table, "a")) {
+            ItSupport.await(Duration.ofMinutes(3), "runner a committed some records",
+                    () -> committed(catalog, table) >= 1_000 || !a.alive());
+            assertThat(a.alive()).as("runner a alive (log %s)", a.log).isTrue();
+            a.kill();
+        }
+        int id2 = registry.register(subject, "PROTOBUF", P2);
+        sent.send(stack, topic, PARTITIONS, 4_000, 7_000, 50, "v2", i -> proto(P2, id2, i));
+        try (RunnerProcess b = runner(stack, table, "b")) {
+            awaitCommitted(catalog, table, sent, b);
+            assertThat(b.terminate(Duration.ofSeconds(60))).isZero();
+        }
+        StoredTable stored = catalog.getTable(table).orElseThrow();
+        catalog.updateTable(stored.definition().toBuilder()
+                .column(new TableDefinition.Column("session", ColumnType.parse("int"), "$.session", true)).build(),
+                stored.version());
+        int id3 = registry.register(subject, "PROTOBUF", P3);
+        sent.send(stack, topic, PARTITIONS, 7_000, 9_000, 50, "v3", i -> proto(P3, id3, i));
+        try (RunnerProcess c = runner(stack, table, "c")) {
+            awaitCommitted(catalog, table, sent, c);
+            assertThat(c.terminate(Duration.ofSeconds(60))).isZero();
+        }
+
+        LandedRows landed = LandedRows.read(catalog, ItSupport.s3(stack), stack.bucket(), table, PARTITIONS,
+                tmp.resolve("proto-parts"), List.of("event_id", "user_id", "country", "amount", "session", "epoch_ms(ts) AS ts_ms"));
+        landed.assertExactlyOnce(sent);
+        sent.sent.forEach((p, offs) -> offs.forEach((off, x) -> {
+            if (x.bad()) {
+                return;
+            }
+            Map<String, Object> v = landed.row(p, off).values();
+            assertThat(v.get("user_id")).isEqualTo(x.i());
+            assertThat(((Number) v.get("epoch_ms(ts) AS ts_ms")).longValue()).isEqualTo(1_780_000_000_000L + x.i());
+            assertThat(new BigDecimal(v.get("amount").toString())).isEqualByComparingTo(amount(x.i()));
+            boolean hasCountry = !x.phase().equals("v3");
+            assertThat(v.get("country")).as("country of %s", x).isEqualTo(hasCountry ? "c" + (x.i() % 7) : null);
+            assertThat(v.get("session")).as("session of %s", x)
+                    .isEqualTo(x.phase().equals("v3") ? (int) (x.i() % 1000) : null);
+        }));
+        assertThat(catalog.audit(table).exact()).isTrue();
+    }
+
+    /** Record i written with {@code protoText} by protobuf-java's DynamicMessage, framed with {@code id} and indexes [0]. */
+    static byte[] proto(String protoText, int id, long i) {
+        com.google.protobuf.Descriptors.Descriptor d = io.tributary.formats.proto.ProtoDescriptors.build(
+                io.tributary.formats.proto.ProtoParser.parse(protoText)).findMessageTypeByName("Click");
+        long ms = 1_780_000_000_000L + i;
+        com.google.protobuf.DynamicMessage.Builder b = com.google.protobuf.DynamicMessage.newBuilder(d)
+                .setField(d.findFieldByName("event_id"), "e" + i)
+                .setField(d.findFieldByName("user_id"), i)
+                .setField(d.findFieldByName("ts"), com.google.protobuf.Timestamp.newBuilder().setSeconds(ms / 1000)
+                        .setNanos((int) (ms % 1000) * 1_000_000).build())
+                .setField(d.findFieldByName("amount"), amount(i).toPlainString());
+        if (d.findFieldByName("country") != null) {
+            b.setField(d.findFieldByName("country"), "c" + (i % 7));
+        }
+        if (d.findFieldByName("session") != null) {
+            b.setField(d.findFieldByName("session"), (int) (i % 1000));
+        }
+        return FramedRecords.frame(id, FramedRecords.FIRST_MESSAGE, b.build().toByteArray());
+    }
+
     static RunnerProcess runner(LocalStack stack, String table, String name) throws IOException {
         return RunnerProcess.start(stack, stack.catalogTable(), table + "-" + name, Map.of(), "--table", table,
                 "--partitions", "0-" + (PARTITIONS - 1), "--id", table + "-" + name);

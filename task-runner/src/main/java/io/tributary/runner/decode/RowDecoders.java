@@ -3,6 +3,7 @@ package io.tributary.runner.decode;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.formats.registry.RegistryClient;
 import io.tributary.runner.decode.avro.AvroPayloadDecoder;
+import io.tributary.runner.decode.proto.ProtoDecoders;
 
 /**
  * Picks a table's {@link RowDecoder} by its {@code format}: JSON documents; Avro or Protobuf framed
@@ -36,6 +37,6 @@ public final class RowDecoders {
     }
 
     private static PayloadDecoder protobuf(String text, RowSchema rows, boolean framed, String message, String label) {
-        return PayloadDecoder.refusing("protobuf decoding is not available yet (" + label + ")");
+        return ProtoDecoders.compile(text, rows, framed, message, label);
     }
 }
