@@ -70,28 +70,11 @@ class FormatsIT {
         String subject = topic + "-value";
         ItSupport.createTopic(stack, topic, PARTITIONS);
         DynamoCatalog catalog = ItSupport.catalog(stack, stack.catalogTable());
-        TableDefinition def = TableDefinition.builder(table).source(stack.kafkaBootstrap(), topic)
-                .format(TableDefinition.Format.AVRO)
-                .writerSchema(TableDefinition.WriterSchema.of(TableDefinition.Registry.of(registryUrl, subject)))
-                .column(new TableDefinition.Column("event_id", ColumnType.parse("string"), "$.event_id", false))
-                .column(new TableDefinition.Column("user_id", ColumnType.parse("long"), "$.user_id", false))
-                .column(new TableDefinition.Column("country", ColumnType.parse("string"), "$.country", true))
-                .column(new TableDefinition.Column("ts", ColumnType.parse("timestamp"), "$.ts", false))
-                .column(new TableDefinition.Column("amount", ColumnType.parse("decimal(12,2)"), "$.amount", true))
-                .output(new TableDefinition.Output(stack.bucket(), "tables", null))
-                .flush(new TableDefinition.Flush(2_000, 64L << 20, 300)).build();
-        catalog.createTable(def, Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
-
+        createTable(catalog, stack, table, topic, TableDefinition.Format.AVRO, registryUrl, subject);
         FramedRecords sent = new FramedRecords();
         int id1 = registry.register(subject, "AVRO", V1);
         sent.send(stack, topic, PARTITIONS, 0, 4_000, 50, "v1", i -> avro(V1, id1, i));
-        // runner A lands part of it and is SIGKILLed
-        try (RunnerProcess a = runner(stack, table, "a")) {
-            ItSupport.await(Duration.ofMinutes(3), "runner a committed some records",
-                    () -> committed(catalog, table) >= 1_000 || !a.alive());
-            assertThat(a.alive()).as("runner a alive (log %s)", a.log).isTrue();
-            a.kill();
-        }
+        landSomeThenSigkill(stack, catalog, table);
         int id2 = registry.register(subject, "AVRO", V2);
         assertThat(id2).isNotEqualTo(id1);
         sent.send(stack, topic, PARTITIONS, 4_000, 7_000, 50, "v2", i -> avro(V2, id2, i));
@@ -170,27 +153,11 @@ class FormatsIT {
         String subject = topic + "-value";
         ItSupport.createTopic(stack, topic, PARTITIONS);
         DynamoCatalog catalog = ItSupport.catalog(stack, stack.catalogTable());
-        TableDefinition def = TableDefinition.builder(table).source(stack.kafkaBootstrap(), topic)
-                .format(TableDefinition.Format.PROTOBUF)
-                .writerSchema(TableDefinition.WriterSchema.of(TableDefinition.Registry.of(registryUrl, subject)))
-                .column(new TableDefinition.Column("event_id", ColumnType.parse("string"), "$.event_id", false))
-                .column(new TableDefinition.Column("user_id", ColumnType.parse("long"), "$.user_id", false))
-                .column(new TableDefinition.Column("country", ColumnType.parse("string"), "$.country", true))
-                .column(new TableDefinition.Column("ts", ColumnType.parse("timestamp"), "$.ts", true))
-                .column(new TableDefinition.Column("amount", ColumnType.parse("decimal(12,2)"), "$.amount", true))
-                .output(new TableDefinition.Output(stack.bucket(), "tables", null))
-                .flush(new TableDefinition.Flush(2_000, 64L << 20, 300)).build();
-        catalog.createTable(def, Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
-
+        createTable(catalog, stack, table, topic, TableDefinition.Format.PROTOBUF, registryUrl, subject);
         FramedRecords sent = new FramedRecords();
         int id1 = registry.register(subject, "PROTOBUF", P1);
         sent.send(stack, topic, PARTITIONS, 0, 4_000, 50, "v1", i -> proto(P1, id1, i));
-        try (RunnerProcess a = runner(stack, table, "a")) {
-            ItSupport.await(Duration.ofMinutes(3), "runner a committed some records",
-                    () -> committed(catalog, table) >= 1_000 || !a.alive());
-            assertThat(a.alive()).as("runner a alive (log %s)", a.log).isTrue();
-            a.kill();
-        }
+        landSomeThenSigkill(stack, catalog, table);
         int id2 = registry.register(subject, "PROTOBUF", P2);
         sent.send(stack, topic, PARTITIONS, 4_000, 7_000, 50, "v2", i -> proto(P2, id2, i));
         try (RunnerProcess b = runner(stack, table, "b")) {
@@ -257,6 +224,30 @@ class FormatsIT {
             b.setField(d.findFieldByName("session"), (int) (i % 1000));
         }
         return FramedRecords.frame(id, FramedRecords.FIRST_MESSAGE, b.build().toByteArray());
+    }
+
+    /** The test table: event_id, user_id, country, ts, amount; records framed by {@code registryUrl}. */
+    static void createTable(DynamoCatalog catalog, LocalStack stack, String table, String topic, TableDefinition.Format format,
+            String registryUrl, String subject) {
+        catalog.createTable(TableDefinition.builder(table).source(stack.kafkaBootstrap(), topic).format(format)
+                .writerSchema(TableDefinition.WriterSchema.of(TableDefinition.Registry.of(registryUrl, subject)))
+                .column(new TableDefinition.Column("event_id", ColumnType.parse("string"), "$.event_id", false))
+                .column(new TableDefinition.Column("user_id", ColumnType.parse("long"), "$.user_id", false))
+                .column(new TableDefinition.Column("country", ColumnType.parse("string"), "$.country", true))
+                .column(new TableDefinition.Column("ts", ColumnType.parse("timestamp"), "$.ts", true))
+                .column(new TableDefinition.Column("amount", ColumnType.parse("decimal(12,2)"), "$.amount", true))
+                .output(new TableDefinition.Output(stack.bucket(), "tables", null))
+                .flush(new TableDefinition.Flush(2_000, 64L << 20, 300)).build(), Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L));
+    }
+
+    /** Runner "a" lands part of what was sent and is SIGKILLed. */
+    static void landSomeThenSigkill(LocalStack stack, DynamoCatalog catalog, String table) throws Exception {
+        try (RunnerProcess a = runner(stack, table, "a")) {
+            ItSupport.await(Duration.ofMinutes(3), "runner a committed some records",
+                    () -> committed(catalog, table) >= 1_000 || !a.alive());
+            assertThat(a.alive()).as("runner a alive (log %s)", a.log).isTrue();
+            a.kill();
+        }
     }
 
     static RunnerProcess runner(LocalStack stack, String table, String name) throws IOException {
