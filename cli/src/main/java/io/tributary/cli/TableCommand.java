@@ -22,11 +22,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tributary table create|list|describe|pause|resume|drop}: through the scheduler leader's
@@ -56,9 +60,19 @@ public class TableCommand {
             throw new CliException(file + ": cannot read: " + e.getMessage());
         }
         try {
-            return TableDefinitions.fromYaml(text, env);
+            return TableDefinitions.fromYaml(text, env, file.toAbsolutePath().getParent());
         } catch (InvalidDefinitionException e) {
             throw new CliException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** {@link #formatLine(TableDefinition)} of a listed table; empty when its definition does not parse. */
+    static Optional<String> formatLine(TableInfo t) {
+        try {
+            return t.getDefinitionJson().isEmpty() ? Optional.empty()
+                    : Optional.of(formatLine(TableDefinitions.fromJson(t.getDefinitionJson())));
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 
@@ -66,34 +80,123 @@ public class TableCommand {
         return t.getName() + " (version " + t.getVersion() + ", " + t.getState() + ")";
     }
 
+    /**
+     * The one line saying how a table's records are encoded: {@code format: json},
+     * {@code format: avro, registry URL subject S} or {@code format: protobuf, schema file F (message M)}.
+     */
+    static String formatLine(TableDefinition d) {
+        TableDefinition.WriterSchema ws = d.writerSchema();
+        if (d.format() == TableDefinition.Format.JSON || ws == null) {
+            return "format: " + d.format().wire();
+        }
+        if (ws.framed()) {
+            String subject = ws.registry().subject();
+            return "format: " + d.format().wire() + ", registry " + ws.registry().url()
+                    + (subject == null ? " (no subject)" : " subject " + subject);
+        }
+        String message = ws.message() != null ? " (message " + ws.message() + ")"
+                : d.format() == TableDefinition.Format.PROTOBUF ? " (first message)" : "";
+        return "format: " + d.format().wire() + ", " + (ws.file() == null ? "inline schema" : "schema file " + ws.file())
+                + message;
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Create a table from a YAML definition file (see docs: \"Table definition file\").",
+            description = {"Create a table from a YAML definition file (see docs: \"Table definition file\"), or from the latest"
+                    + " schema of a schema-registry subject (--from-registry: the columns are derived from the Avro record or"
+                    + " Protobuf message; --dry-run prints the YAML to review and edit, then create it with -f).",
                 "Also creates its Iceberg table (iceberg.namespace.iceberg.table, default tributary.<name>) when an Iceberg"
                     + " catalog is configured (TRIBUTARY_ICEBERG_CATALOG) and iceberg.enabled is true."})
     static class Create implements Callable<Integer> {
-        @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE.yaml", description = "Table definition file")
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE.yaml", description = "Table definition file")
         Path file;
-        @Option(names = "--dry-run", description = "Validate and print the canonical JSON definition; create nothing.")
+        @Option(names = "--from-registry", paramLabel = "SUBJECT",
+                description = "Derive the definition from this subject's latest schema (instead of -f)")
+        String subject;
+        @Option(names = "--registry", paramLabel = "URL",
+                description = "With --from-registry: schema registry URL, written into the YAML (default: TRIBUTARY_SCHEMA_REGISTRY_URL,"
+                        + " written as ${TRIBUTARY_SCHEMA_REGISTRY_URL})")
+        String registry;
+        @Option(names = "--name", description = "With --from-registry: table name (default: the subject without -value)")
+        String name;
+        @Option(names = "--topic", description = "With --from-registry: Kafka topic (default: the subject without -value)")
+        String topic;
+        @Option(names = "--message", paramLabel = "MESSAGE",
+                description = "With --from-registry and a Protobuf subject: the message (default: the first one)")
+        String message;
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE.yaml",
+                description = "With --from-registry: write the derived YAML to this new file")
+        Path output;
+        @Option(names = "--dry-run", description = "Create nothing: with -f validate and print the canonical JSON definition;"
+                + " with --from-registry print the derived YAML (or write it to -o FILE).")
         boolean dryRun;
         @Mixin
         SchedulerOption scheduler;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() {
+            validate();
+            if (subject != null) {
+                return fromRegistry();
+            }
             TableDefinition def = readDefinition(file, Home.env());
             String json = TableDefinitions.toJson(def);
             if (dryRun) {
                 System.out.println(json);
                 return 0;
             }
+            Optional<String> warning = Registries.subjectWarning(def);
+            create(def, json, "from " + file);
+            warning.ifPresent(w -> System.err.println("tributary: " + w));
+            return 0;
+        }
+
+        void validate() {
+            if ((file == null) == (subject == null)) {
+                throw new ParameterException(spec.commandLine(), file == null
+                        ? "give --file FILE.yaml or --from-registry SUBJECT"
+                        : "--file and --from-registry are mutually exclusive");
+            }
+            if (file != null) {
+                for (var o : new Object[][] {{"--registry", registry}, {"--name", name}, {"--topic", topic},
+                    {"--message", message}, {"--output", output}}) {
+                    if (o[1] != null) {
+                        throw new ParameterException(spec.commandLine(), o[0] + " is only for --from-registry (with --file"
+                                + " everything is in the file)");
+                    }
+                }
+                return;
+            }
+            if (subject.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "--from-registry: the subject is empty");
+            }
+            if (name != null && !name.matches("[a-z][a-z0-9_]{0,62}")) {
+                throw new ParameterException(spec.commandLine(), "--name must match [a-z][a-z0-9_]{0,62}, got '" + name + "'");
+            }
+            String t = topic != null ? topic : DerivedTable.base(subject);
+            if (!t.matches("[a-zA-Z0-9._-]{1,249}") || t.equals(".") || t.equals("..")) {
+                throw new ParameterException(spec.commandLine(), (topic != null ? "--topic" : "--from-registry " + subject
+                        + ": the subject without -value") + " is not a Kafka topic name: '" + t + "'"
+                        + (topic != null ? "" : "; give --topic"));
+            }
+            if (output != null && Files.exists(output)) {
+                throw new CliException("--output " + output + " exists; remove it or choose another file");
+            }
+        }
+
+        int fromRegistry() {
+            return FromRegistryCreate.run(this);
+        }
+
+        void create(TableDefinition def, String json, String from) {
             try (TableAccess a = scheduler.tables()) {
                 TableInfo t = a.run("CreateTable",
-                        s -> s.createTable(CreateTableRequest.newBuilder().setDefinitionJson(json).build()),
+                        st -> st.createTable(CreateTableRequest.newBuilder().setDefinitionJson(json).build()),
                         d -> d.apply(def.name(), l -> TableAccess.info(l.create(def).table())));
-                System.out.println("created table " + describe(t) + " from " + file + " " + a.path());
+                System.out.println("created table " + describe(t) + " " + from + " " + a.path());
             }
             createIceberg(Home.env(), def);
-            return 0;
         }
 
         /**
@@ -215,6 +318,7 @@ public class TableCommand {
                     return 0;
                 }
                 System.out.println("table " + describe(t) + ", lag " + TextTable.num(st.getLag()));
+                formatLine(t).ifPresent(System.out::println);
                 if (!t.getDefinitionJson().isEmpty()) {
                     System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(t.getDefinitionJson())));
                 }

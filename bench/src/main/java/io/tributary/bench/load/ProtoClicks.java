@@ -6,11 +6,13 @@ import io.tributary.formats.proto.ProtoDescriptors;
 import io.tributary.formats.proto.ProtoParser;
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.Arrays;
 
 /**
  * Click events as Protobuf ({@code clicks.proto}, also in {@code examples/}), written by protobuf-java's
  * own {@link DynamicMessage} so that our decoder is checked against the reference encoder; framed with
- * the message indexes {@code [0]} (the single byte 0: the file's first message, {@code Click}).
+ * the message indexes {@code [0]} (the single byte 0: the file's first message, {@code Click}). A
+ * truncated payload is cut inside its last field, never at a field boundary (which would still parse).
  */
 public final class ProtoClicks implements ClickEncoding {
     /** The schema text ({@code examples/clicks.proto}). */
@@ -54,6 +56,13 @@ public final class ProtoClicks implements ClickEncoding {
                 .setField(click.findFieldByName("day"), LocalDate.ofEpochDay(c.epochDay()).toString())
                 .setField(click.findFieldByName("attrs"), a)
                 .setField(click.findFieldByName("url"), c.url()).build();
-        return ClickEncoding.frame(schemaId, MESSAGE_INDEXES, m.toByteArray(), kind);
+        byte[] payload = m.toByteArray();
+        if (kind == EventGenerator.Kind.INVALID_JSON) {
+            // A message cut at a field boundary is a valid shorter message (proto3 has no end marker): cut inside
+            // the last field instead (url, length-delimited, serialized last), so the payload is truncated for sure.
+            payload = Arrays.copyOf(payload, payload.length - Math.max(1, c.url().length() / 2));
+            return ClickEncoding.frame(schemaId, MESSAGE_INDEXES, payload, EventGenerator.Kind.GOOD);
+        }
+        return ClickEncoding.frame(schemaId, MESSAGE_INDEXES, payload, kind);
     }
 }
