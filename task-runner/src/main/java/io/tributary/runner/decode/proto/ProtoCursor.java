@@ -39,6 +39,20 @@ final class ProtoCursor {
         return label;
     }
 
+    /**
+     * A truncation, worded as the Avro decoder's: {@code truncated: <what> runs past the end of the payload
+     * (N bytes left)} ("enclosing message" when {@code end} is a nested message's end); {@code at} is
+     * where the value starts. Off the hot path: only built when a read fails.
+     */
+    BadRecord truncated(String what, int end, int at) {
+        return bad("truncated: " + what + " runs past the end of the " + region(end) + " (" + (end - at)
+                + " bytes left)", at);
+    }
+
+    private String region(int end) {
+        return end == b.length ? "payload" : "enclosing message";
+    }
+
     /** A varint (up to 10 bytes) ending before {@code end}. */
     long varint(int end) {
         int p = pos;
@@ -57,7 +71,7 @@ final class ProtoCursor {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (p >= end) {
-                throw bad("truncated varint", pos);
+                throw truncated("a varint", end, pos);
             }
             byte x = b[p++];
             v |= (long) (x & 0x7f) << shift;
@@ -84,16 +98,21 @@ final class ProtoCursor {
         int at = pos;
         long n = varint(end);
         if (n < 0 || n > end - pos) {
-            throw bad("length " + n + " runs past the end of the " + (end == b.length ? "payload" : "enclosing message")
-                    + " (" + (end - pos) + " bytes left)", at);
+            throw n < 0 ? bad("negative length " + n, at) : lengthPastEnd(n, end, at);
         }
         return (int) n;
+    }
+
+    /** Bytes left are counted after the prefix (as the Avro decoder does); {@code at} is where the prefix starts. */
+    private BadRecord lengthPastEnd(long n, int end, int at) {
+        return bad("truncated: a length of " + n + " runs past the end of the " + region(end) + " (" + (end - pos)
+                + " bytes left)", at);
     }
 
     long fixed64(int end) {
         int p = pos;
         if (end - p < 8) {
-            throw bad("truncated fixed64 (" + (end - p) + " of 8 bytes)", p);
+            throw truncated("a fixed64 (8 bytes)", end, p);
         }
         long v = (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16 | (b[p + 3] & 0xffL) << 24
                 | (b[p + 4] & 0xffL) << 32 | (b[p + 5] & 0xffL) << 40 | (b[p + 6] & 0xffL) << 48
@@ -106,7 +125,7 @@ final class ProtoCursor {
     long fixed32(int end) {
         int p = pos;
         if (end - p < 4) {
-            throw bad("truncated fixed32 (" + (end - p) + " of 4 bytes)", p);
+            throw truncated("a fixed32 (4 bytes)", end, p);
         }
         long v = (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16 | (b[p + 3] & 0xffL) << 24;
         pos = p + 4;
@@ -121,7 +140,8 @@ final class ProtoCursor {
                 int limit = Math.min(end, p + 10);
                 while (true) {
                     if (p >= limit) {
-                        throw p >= end ? bad("truncated varint", pos) : bad("malformed varint (more than 10 bytes)", pos);
+                        throw p >= end ? truncated("a varint", end, pos)
+                                : bad("malformed varint (more than 10 bytes)", pos);
                     }
                     if (b[p++] >= 0) {
                         break;
@@ -131,7 +151,7 @@ final class ProtoCursor {
             }
             case I64 -> {
                 if (end - pos < 8) {
-                    throw bad("truncated fixed64 (" + (end - pos) + " of 8 bytes)", pos);
+                    throw truncated("a fixed64 (8 bytes)", end, pos);
                 }
                 pos += 8;
             }
@@ -141,7 +161,7 @@ final class ProtoCursor {
             }
             case I32 -> {
                 if (end - pos < 4) {
-                    throw bad("truncated fixed32 (" + (end - pos) + " of 4 bytes)", pos);
+                    throw truncated("a fixed32 (4 bytes)", end, pos);
                 }
                 pos += 4;
             }

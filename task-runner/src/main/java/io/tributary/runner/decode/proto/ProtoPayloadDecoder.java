@@ -11,7 +11,8 @@ import java.util.Arrays;
 /**
  * Decodes Protobuf payloads of ONE writer schema (a .proto file) straight into the table's column
  * vectors, walking the wire format once per record (no message object, no allocation per record on
- * the common paths). Each message type is compiled once into a {@link ProtoPlan}.
+ * the common paths). Each message type is compiled once (by {@link ProtoPlanner}) into a
+ * {@link ProtoPlan}.
  *
  * <p>Framed ({@code 0, schema id} already consumed): the payload starts with the Confluent message
  * indexes (a zig-zag varint count, then that many zig-zag varints; count 0 means {@code [0]}), which
@@ -48,7 +49,7 @@ public final class ProtoPayloadDecoder implements PayloadDecoder {
         this.framed = framed;
         this.label = label;
         if (!framed) {
-            this.single = ProtoPlan.compile(unframedType, rows, label, cursor, json);
+            this.single = ProtoPlanner.compile(unframedType, rows, label, cursor, json);
         }
     }
 
@@ -128,10 +129,10 @@ public final class ProtoPayloadDecoder implements PayloadDecoder {
 
     private ProtoPlan compile(ProtoMessage m, int[] path) {
         if (m == null) {
-            return ProtoPlan.refusing(null, "message indexes " + Arrays.toString(path) + " name no message in " + label
+            return ProtoPlanner.refusing(null, "message indexes " + Arrays.toString(path) + " name no message in " + label
                     + " (it declares none)");
         }
-        return ProtoPlan.compile(m, rows, label + ", message " + m.fullName(), cursor, json);
+        return ProtoPlanner.compile(m, rows, label + ", message " + m.fullName(), cursor, json);
     }
 
     private static long zigzag(long v) {

@@ -554,14 +554,43 @@ class ProtoPayloadDecoderTest {
                 + " 'amount_cents' (number 2, int64) has wire type 2 (length-delimited), expected 0 (varint) at byte 1");
         byte[] full = fullOrder().toByteArray();
         String truncated = decode(d, b, frame(7, new int[] {0}, Arrays.copyOf(full, full.length - 3)));
-        assertThat(truncated).startsWith("protobuf payload (schema id 7): ").contains(" at byte ");
+        assertThat(truncated).startsWith("protobuf payload (schema id 7): truncated: ").contains(" at byte ");
         // a varint cut short: field 2 tag then a continuation byte and nothing more
         assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {0x10, (byte) 0x80})))
-                .isEqualTo("protobuf payload (schema id 7): truncated varint at byte 2");
-        // a string whose length runs past the end
+                .isEqualTo("protobuf payload (schema id 7): truncated: a varint runs past the end of the payload"
+                        + " (1 bytes left) at byte 2");
+        // a string whose length runs past the end (worded as the Avro decoder's)
         assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {0x0a, 0x05, 'a', 'b'})))
-                .isEqualTo("protobuf payload (schema id 7): length 5 runs past the end of the payload (2 bytes left)"
-                        + " at byte 2");
+                .isEqualTo("protobuf payload (schema id 7): truncated: a length of 5 runs past the end of the payload"
+                        + " (2 bytes left) at byte 2");
+        // a length that runs past the end of the enclosing message: a line (field 9, 4 bytes, rendered for
+        // the json column) whose sku (field 1) announces 9 bytes; amount_cents (field 2) follows
+        assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {0x4a, 0x04, 0x0a, 0x09, 'a', 'b', 0x10, 0x01})))
+                .isEqualTo("protobuf payload (schema id 7): truncated: a length of 9 runs past the end of the"
+                        + " enclosing message (2 bytes left) at byte 4");
+        // a double (fixed64, field 10) with 3 of its 8 bytes
+        assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {0x51, 1, 2, 3})))
+                .isEqualTo("protobuf payload (schema id 7): truncated: a fixed64 (8 bytes) runs past the end of the"
+                        + " payload (3 bytes left) at byte 2");
+        // a fixed32 (field 18) with 1 of its 4 bytes
+        assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {(byte) 0x95, 0x01, 1})))
+                .isEqualTo("protobuf payload (schema id 7): truncated: a fixed32 (4 bytes) runs past the end of the"
+                        + " payload (1 bytes left) at byte 3");
+        // skipped unknown fields are bounded the same way: field 99 as fixed64, then as a varint
+        assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {(byte) 0x99, 0x06, 1, 2})))
+                .isEqualTo("protobuf payload (schema id 7): truncated: a fixed64 (8 bytes) runs past the end of the"
+                        + " payload (2 bytes left) at byte 3");
+        assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {(byte) 0x98, 0x06, (byte) 0xff})))
+                .isEqualTo("protobuf payload (schema id 7): truncated: a varint runs past the end of the payload"
+                        + " (1 bytes left) at byte 3");
+        // a cut inside the message indexes
+        assertThat(d.decode(new byte[] {0, 0, 0, 0, 7, (byte) 0x80}, 5, b))
+                .isEqualTo("protobuf payload (schema id 7): truncated: a varint runs past the end of the payload"
+                        + " (1 bytes left) at byte 0");
+        // a length prefix that does not fit in 63 bits is no truncation
+        assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01})))
+                .isEqualTo("protobuf payload (schema id 7): negative length -1 at byte 2");
         // an unknown field with an invalid wire type
         assertThat(decode(d, b, frame(7, new int[] {0}, new byte[] {(byte) 0xF7, 0x01})))
                 .startsWith("protobuf payload (schema id 7): invalid wire type 7");
