@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         description = "Create, list, describe, pause, resume and drop tables (through the scheduler leader, or"
                 + " directly in the catalog when no scheduler runs).",
         subcommands = {TableCommand.Create.class, TableCommand.ListTables.class, TableCommand.Describe.class,
-            TableCommand.Pause.class, TableCommand.Resume.class, TableCommand.Drop.class})
+            TableUpdate.class, TableCommand.Pause.class, TableCommand.Resume.class, TableCommand.Drop.class})
 public class TableCommand {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +74,15 @@ public class TableCommand {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The stored definition as shown to a user: a registry password is masked. */
+    static com.fasterxml.jackson.databind.JsonNode shownDefinition(TableInfo t) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode d = JSON.readTree(t.getDefinitionJson().isEmpty() ? "null" : t.getDefinitionJson());
+        if (d.path("registry").has("password")) {
+            ((ObjectNode) d.get("registry")).put("password", "********");
+        }
+        return d;
     }
 
     static String describe(TableInfo t) {
@@ -307,7 +316,7 @@ public class TableCommand {
                     o.put("version", t.getVersion());
                     o.put("state", t.getState());
                     o.put("lag", st.getLag());
-                    o.set("definition", JSON.readTree(t.getDefinitionJson().isEmpty() ? "null" : t.getDefinitionJson()));
+                    o.set("definition", shownDefinition(t));
                     ArrayNode ps = o.putArray("partitions");
                     for (PartitionStatus p : st.getPartitionsList()) {
                         ps.add(StatusView.partitionJson(p));
@@ -320,7 +329,7 @@ public class TableCommand {
                 System.out.println("table " + describe(t) + ", lag " + TextTable.num(st.getLag()));
                 formatLine(t).ifPresent(System.out::println);
                 if (!t.getDefinitionJson().isEmpty()) {
-                    System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(t.getDefinitionJson())));
+                    System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(shownDefinition(t)));
                 }
                 System.out.print(StatusView.partitionTable(st, System.currentTimeMillis()).render("  "));
                 System.out.println("  " + ice.text());

@@ -210,5 +210,19 @@ class FormatsCliIT {
             assertThat(q.stdout()).as(t).containsPattern("(?m)^\\s*" + (COUNT - bad) + "\\s+" + (COUNT - bad) + "\\s+"
                     + (COUNT - bad) + "\\s*$");
         }
+        // a new definition version while the scheduler and runner run: a column added; later records land with it
+        Path v2 = state.resolve("clicks-avro-v2.yaml");
+        Files.writeString(v2, Files.readString(repo.resolve("examples/clicks-avro.yaml")).replace("columns:\n",
+                "columns:\n  - { name: session_key, type: string, path: $.user.country }\n"));
+        assertThat(ok("table", "update", "-f", v2.toString(), "--dry-run").stdout())
+                .contains("table clicks_avro is at version 1; ").contains("would columns added: session_key");
+        assertThat(ok("table", "update", "-f", v2.toString()).stdout())
+                .contains("updated table clicks_avro (version 2, ACTIVE) from ").contains("columns added: session_key");
+        ok("produce", "--format", "avro", "--topic", "clicks_avro", "--count", "200", "--seed", "2", "--partitions", "2");
+        statusUntil("clicks_avro committed the records produced after the update", Duration.ofMinutes(4),
+                s -> committed(s, "clicks_avro") == COUNT + 200);
+        assertThat(ok("query", "clicks_avro", "SELECT count(*) FILTER (WHERE session_key IS NOT NULL) AS with_column,"
+                + " count(*) AS all_rows FROM clicks_avro").stdout())
+                .containsPattern("(?m)^\\s*200\\s+" + (COUNT - bad + 200) + "\\s*$");
     }
 }
