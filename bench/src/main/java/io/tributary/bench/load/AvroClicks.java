@@ -15,7 +15,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Click events as Avro ({@code clicks.avsc}, also in {@code examples/}), written by Apache Avro's own
+ * Click events as Avro ({@code examples/clicks.avsc}, packaged into the bench jar), written by Apache Avro's own
  * {@link GenericDatumWriter} so that our decoder is checked against the reference encoder.
  */
 public final class AvroClicks implements ClickEncoding {
