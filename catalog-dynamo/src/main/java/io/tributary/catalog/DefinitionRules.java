@@ -22,6 +22,8 @@ final class DefinitionRules {
   static final long MAX_BYTES = 1L << 30;
   static final long MIN_AGE_MS = 100L;
   static final long MAX_AGE_MS = 3_600_000L;
+  /** {@code flush.min_interval}: at most 24 h. */
+  static final long MAX_MIN_INTERVAL_MS = 86_400_000L;
   static final int MAX_RUNNERS = 1024;
   static final Pattern ICEBERG_NAME = Pattern.compile("[a-z][a-z0-9_]{0,254}");
   static final long MIN_COMMIT_INTERVAL_MS = 100L;
@@ -69,6 +71,7 @@ final class DefinitionRules {
     range("flush.max_rows", flush.maxRows(), 1, MAX_ROWS, "");
     range("flush.max_bytes", flush.maxBytes(), MIN_BYTES, MAX_BYTES, " bytes (1KiB..1GiB)");
     range("flush.max_age", flush.maxAgeMillis(), MIN_AGE_MS, MAX_AGE_MS, " ms (100ms..1h)");
+    minInterval(flush);
     if (errors.topic() != null) {
       topic("errors.topic", errors.topic());
     }
@@ -80,6 +83,19 @@ final class DefinitionRules {
           + ", got " + scaling.maxRunners());
     }
     iceberg(iceberg);
+  }
+
+  /**
+   * {@code flush.min_interval}: 0 (off), or at least {@code max_age} (a shorter one would never delay a cut: a
+   * buffer is only cut by age once its oldest row is {@code max_age} old, so the previous cut is at least that
+   * long ago) and at most 24 h.
+   */
+  static void minInterval(TableDefinition.Flush flush) {
+    long v = flush.minIntervalMillis();
+    if (v != TableDefinition.Flush.NO_MIN_INTERVAL && (v < flush.maxAgeMillis() || v > MAX_MIN_INTERVAL_MS)) {
+      throw bad("flush.min_interval", "must be 0 (off) or flush.max_age (" + flush.maxAgeMillis() + " ms)..24h ("
+          + MAX_MIN_INTERVAL_MS + " ms), got " + v + " ms");
+    }
   }
 
   static void iceberg(TableDefinition.Iceberg iceberg) {

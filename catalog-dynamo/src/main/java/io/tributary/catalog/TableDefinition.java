@@ -244,14 +244,49 @@ public record TableDefinition(String name, Source source, Format format, List<Co
    * @param maxRows      rows per part, 1..10,000,000
    * @param maxBytes     buffered bytes per part, 1 KiB..1 GiB
    * @param maxAgeMillis age of the oldest buffered row, 100 ms..1 h
+   * @param minIntervalMillis {@code min_interval}: a part is cut by age only when the partition's previous part
+   *                     was cut at least this long ago; {@link #NO_MIN_INTERVAL} (0, the default) = off; else
+   *                     {@code max_age}..24 h. Cuts by rows, bytes, the memory budget, revoke and shutdown ignore
+   *                     it: a busy partition is unaffected, a quiet one cuts at most one part per interval
    */
-  public record Flush(long maxRows, long maxBytes, long maxAgeMillis) {
-    /** 500000 rows, 64 MiB, 5 s. */
+  public record Flush(long maxRows, long maxBytes, long maxAgeMillis, long minIntervalMillis) {
+    /** {@link #minIntervalMillis()} of a table without a minimum interval between age cuts. */
+    public static final long NO_MIN_INTERVAL = 0L;
+
+    /** 500000 rows, 64 MiB, 5 s, no minimum interval. */
     public static final Flush DEFAULT = new Flush(500_000, 64L << 20, 5_000);
+
+    /** Without a minimum interval between age cuts (as before {@code min_interval} existed). */
+    public Flush(long maxRows, long maxBytes, long maxAgeMillis) {
+      this(maxRows, maxBytes, maxAgeMillis, NO_MIN_INTERVAL);
+    }
 
     /** {@link #maxAgeMillis()} as a Duration. */
     public Duration maxAge() {
       return Duration.ofMillis(maxAgeMillis);
+    }
+
+    /** True when {@code min_interval} is set. */
+    public boolean hasMinInterval() {
+      return minIntervalMillis > 0;
+    }
+
+    /** {@link #minIntervalMillis()} as a Duration ({@link Duration#ZERO} when off). */
+    public Duration minInterval() {
+      return Duration.ofMillis(minIntervalMillis);
+    }
+
+    /**
+     * The shortest time between two parts of a partition that always has data but never fills a part by
+     * size: {@code max(max_age, min_interval)}.
+     */
+    public long ageCutIntervalMillis() {
+      return Math.max(maxAgeMillis, minIntervalMillis);
+    }
+
+    /** The same policy with this {@code min_interval} in ms (0 = off). */
+    public Flush withMinIntervalMillis(long millis) {
+      return new Flush(maxRows, maxBytes, maxAgeMillis, millis);
     }
   }
 

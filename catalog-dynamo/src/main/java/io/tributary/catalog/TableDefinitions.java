@@ -44,7 +44,7 @@ public final class TableDefinitions {
   private static final Set<String> SOURCE_KEYS = Set.of("bootstrap", "topic", "start");
   private static final Set<String> COLUMN_KEYS = Set.of("name", "type", "path", "nullable");
   private static final Set<String> OUTPUT_KEYS = Set.of("bucket", "prefix", "compression");
-  private static final Set<String> FLUSH_KEYS = Set.of("max_rows", "max_bytes", "max_age");
+  private static final Set<String> FLUSH_KEYS = Set.of("max_rows", "max_bytes", "max_age", "min_interval");
   private static final Set<String> ERRORS_KEYS = Set.of("policy", "topic");
   private static final Set<String> SCALING_KEYS = Set.of("min_runners", "max_runners");
   private static final Set<String> REGISTRY_KEYS = Set.of("url", "subject", "username", "password");
@@ -119,7 +119,8 @@ public final class TableDefinitions {
    * {@code last_field_id}. Stored in the catalog's {@code definition} attribute and sent over gRPC.
    * A JSON without {@code iceberg} reads back with its defaults, one without {@code field_ids} with
    * positional ids (tables created before they existed). {@code retention} (ms) is present only when
-   * set; without it rows are kept forever.
+   * set; without it rows are kept forever. {@code flush.min_interval} (ms) likewise only when set, so a
+   * definition that does not use it keeps the exact JSON it had before the key existed.
    */
   public static String toJson(TableDefinition d) {
     try {
@@ -173,6 +174,9 @@ public final class TableDefinitions {
     f.put("max_rows", d.flush().maxRows());
     f.put("max_bytes", d.flush().maxBytes());
     f.put("max_age", d.flush().maxAgeMillis());
+    if (d.flush().hasMinInterval()) {
+      f.put("min_interval", d.flush().minIntervalMillis());
+    }
     ObjectNode e = o.putObject("errors");
     e.put("policy", d.errors().policy().wire());
     if (d.errors().topic() != null) {
@@ -333,8 +337,10 @@ public final class TableDefinitions {
       Long rows = integer(fl, "max_rows", "flush.");
       Long bytes = withUnit(fl, "max_bytes", "flush.", true);
       Long age = withUnit(fl, "max_age", "flush.", false);
+      Long minInterval = withUnit(fl, "min_interval", "flush.", false);
       flush = new TableDefinition.Flush(rows == null ? flush.maxRows() : rows,
-          bytes == null ? flush.maxBytes() : bytes, age == null ? flush.maxAgeMillis() : age);
+          bytes == null ? flush.maxBytes() : bytes, age == null ? flush.maxAgeMillis() : age,
+          minInterval == null ? TableDefinition.Flush.NO_MIN_INTERVAL : minInterval);
     }
 
     TableDefinition.Errors errors = TableDefinition.Errors.DEFAULT;
