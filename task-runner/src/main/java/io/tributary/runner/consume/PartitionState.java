@@ -37,6 +37,14 @@ final class PartitionState {
     CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     /** Assigned to the consumer and not paused by a stop. */
     boolean consuming;
+    /**
+     * {@link System#nanoTime()} when this runner last cut a part of the partition (any reason), or
+     * {@link #NEVER_CUT}; {@code flush.min_interval} delays an age cut until this is that long ago.
+     */
+    long lastCutNanos = NEVER_CUT;
+
+    /** {@link #lastCutNanos} before the first cut: the first age cut waits for {@code max_age} only. */
+    static final long NEVER_CUT = Long.MIN_VALUE;
 
     PartitionState(TopicPartition tp, long epoch, RunnerMetrics.PartitionMetrics metrics) {
         this.tp = tp;

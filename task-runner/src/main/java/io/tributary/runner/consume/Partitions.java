@@ -225,13 +225,19 @@ final class Partitions {
 
     // ------------------------------------------------------------------ sealing
 
-    /** Seals the buffers older than {@code max_age}. */
+    /**
+     * Seals the buffers older than {@code max_age} whose partition cut its previous part at least
+     * {@code flush.min_interval} ago (0 = no such wait): a quiet partition cuts at most one part per
+     * {@code max(max_age, min_interval)}. Cuts by rows, bytes, memory, revoke and shutdown do not wait.
+     */
     void sealAged() {
         long now = System.nanoTime();
         long maxAge = ctx.flush().maxAgeMillis() * 1_000_000L;
+        long minInterval = ctx.flush().minIntervalMillis() * 1_000_000L;
         for (PartitionState st : parts.values()) {
             PartitionBuffer b = st.buffer;
-            if (b != null && !b.isEmpty() && b.ageNanos(now) >= maxAge) {
+            if (b != null && !b.isEmpty() && b.ageNanos(now) >= maxAge
+                    && (st.lastCutNanos == PartitionState.NEVER_CUT || now - st.lastCutNanos >= minInterval)) {
                 sealAtPosition(st, FlushReason.AGE);
             }
         }
@@ -293,6 +299,7 @@ final class Partitions {
     void seal(PartitionState st, FlushReason reason) {
         PartitionBuffer b = st.buffer;
         b.seal();
+        st.lastCutNanos = System.nanoTime();
         if (reason != null) {
             metrics.flushed(ctx.table(), reason);
         }
