@@ -266,12 +266,13 @@ public final class RequestCosts {
    * The most a day can cost at the table's settings when no part is cut by size: every one of
    * {@code partitions} always has data, so each cuts a part every {@code max(max_age, min_interval)}
    * (one PUT, one commit record of {@code wruPerRecord} units, no dead letters), and the publisher commits
-   * a snapshot every {@code iceberg.commit_interval}.
+   * a snapshot every {@code iceberg.commit_interval} in which a part was committed (so never more snapshots
+   * than parts).
    */
   public static Requests ceilingPerDay(TableDefinition def, int partitions, long wruPerRecord) {
     long parts = (long) partitions * (DAY_MILLIS / def.flush().ageCutIntervalMillis());
-    long snapshots = def.iceberg().enabled() && partitions > 0
-        ? DAY_MILLIS / Math.max(1, def.iceberg().commitIntervalMillis()) : 0;
+    long snapshots = def.iceberg().enabled()
+        ? Math.min(parts, DAY_MILLIS / Math.max(1, def.iceberg().commitIntervalMillis())) : 0;
     return new Requests(parts, 0, snapshots * ICEBERG_PUTS_PER_SNAPSHOT, parts, parts * wruPerRecord);
   }
 

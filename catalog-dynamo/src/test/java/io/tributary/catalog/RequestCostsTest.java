@@ -96,6 +96,9 @@ class RequestCostsTest {
     TableDefinition slow = table("clicks", new TableDefinition.Flush(500_000, 64L << 20, 1_000, 60_000), false);
     assertThat(RequestCosts.ceilingPerDay(slow, 1, 1)).isEqualTo(new RequestCosts.Requests(1_440, 0, 0, 1_440, 1_440));
     assertThat(RequestCosts.ceilingPerDay(slow, 1, 1).usd()).isCloseTo(0.0081, within(1e-9));
+    // a snapshot needs a new part: at most one per part even when commit_interval is shorter
+    TableDefinition slowPublished = table("clicks", new TableDefinition.Flush(500_000, 64L << 20, 1_000, 60_000), true);
+    assertThat(RequestCosts.ceilingPerDay(slowPublished, 1, 1).icebergPuts()).isEqualTo(1_440 * 3);
     assertThat(RequestCosts.ceilingPerDay(fast, 1, 1).usd()).isCloseTo(0.486, within(1e-9));
   }
 

@@ -15,13 +15,17 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show tables, runners, per-partition lag and freshness (from the scheduler leader), each table's Iceberg"
                 + " publication (snapshot, chain heads, rows committed but not yet published; from the catalogs) and its maintenance"
-                + " (live parts, compaction links, retention checkpoints from the chains; the leader's last sweep when it reports one).",
+                + " (live parts, compaction links, retention checkpoints from the chains; the leader's last sweep when it reports one)"
+                + " and its projected request cost per day (S3 PUTs + DynamoDB writes: the last hour x 24, and the most its"
+                + " settings allow; AWS us-east-1 list prices).",
             "--json prints {\"leader\", \"runners\":[{\"id\",\"partitions\",\"last_heartbeat_ms\"}], \"tables\":[{\"name\",\"state\",\"lag\","
                 + "\"partitions\":[{\"partition\",\"owner\",\"epoch\",\"committed\",\"end\",\"lag\",\"freshness_s\"}], "
                 + "\"iceberg\":{\"table\",\"catalog\",\"location\",\"snapshot_id\",\"heads\",\"pending_rows\",\"lag_s\",\"error\"}|null, "
                 + "\"maintenance\":{\"parts\",\"compaction_links\",\"checkpoints\":{\"partition\":seq},\"error\",\"sweep\":{\"last_pass_ms\","
                 + "\"objects_listed\",\"orphans_found\",\"orphans_deleted\",\"bytes_deleted\",\"replaced_deleted\",\"skipped_too_young\","
-                + "\"failures\",\"last_error\",\"grace_s\",\"interval_s\"}|null}}], "
+                + "\"failures\",\"last_error\",\"grace_s\",\"interval_s\"}|null}, \"cost\":{\"basis\",\"commits_last_hour\","
+                + "\"per_day\":{\"s3_puts\",\"data_puts\",\"dlq_puts\",\"iceberg_puts\",\"dynamodb_writes\",\"dynamodb_wru\",\"usd\"}|null,"
+                + "\"ceiling_per_day\":{...},\"partitions\",\"cut_interval_ms\",\"prices\":{...},\"error\"}|null}], "
                 + "\"scaling\":{\"desired\",\"actual\",\"reason\"}}."})
 public class StatusCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Refresh until interrupted (Ctrl-C).")
@@ -53,13 +57,15 @@ public class StatusCommand implements Callable<Integer> {
                         CatalogAccess ch = chains;
                         maintenance.put(t.getTable().getName(), Maintenance.State.of(ch.catalog, t.getTable().getName()));
                     }
+                    Map<String, io.tributary.catalog.RequestCosts.Estimate> costs = chains == null ? Map.of()
+                            : StatusView.costs(s, chains.catalog, System.currentTimeMillis());
                     if (json) {
-                        System.out.println(StatusView.toJsonText(s, iceberg, maintenance));
+                        System.out.println(StatusView.toJsonText(s, iceberg, maintenance, costs));
                     } else {
                         if (watch) {
                             System.out.print("\033[H\033[2J");
                         }
-                        System.out.print(StatusView.render(s, System.currentTimeMillis(), iceberg, maintenance));
+                        System.out.print(StatusView.render(s, System.currentTimeMillis(), iceberg, maintenance, costs));
                     }
                     System.out.flush();
                     if (!watch) {

@@ -7,6 +7,10 @@ import io.tributary.api.v1.ClusterStatus;
 import io.tributary.api.v1.PartitionStatus;
 import io.tributary.api.v1.RunnerInfo;
 import io.tributary.api.v1.TableStatus;
+import io.tributary.catalog.Catalog;
+import io.tributary.catalog.RequestCosts;
+import io.tributary.catalog.TableDefinition;
+import io.tributary.catalog.TableDefinitions;
 
 /**
  * How {@code tributary status} shows a {@link ClusterStatus}. The JSON field names are a contract
@@ -14,7 +18,8 @@ import io.tributary.api.v1.TableStatus;
  * <pre>{"leader":..., "runners":[{"id","partitions","last_heartbeat_ms","cpu_load","http"}],
  *  "tables":[{"name","state","lag","partitions":[{"partition","owner","epoch","committed","end","lag","freshness_s"}],
  *             "iceberg":{"table","catalog","location","snapshot_id","heads","pending_rows","lag_s","error"}|null,
- *             "maintenance":{"parts","compaction_links","checkpoints","error","sweep":{...}|null}}],
+ *             "maintenance":{"parts","compaction_links","checkpoints","error","sweep":{...}|null},
+ *             "cost":{"basis","commits_last_hour","per_day","ceiling_per_day","partitions","cut_interval_ms","prices","error"}|null}],
  *  "scaling":{"desired","actual","reason"}}</pre>
  * {@code owner} is null when unassigned, {@code freshness_s} null when unknown, {@code http} (the
  * runner's {@code host:port} for /q/health and /q/metrics) null when not reported.
@@ -45,6 +50,15 @@ final class StatusView {
      */
     static ObjectNode toJson(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg,
             java.util.Map<String, Maintenance.State> maintenance) {
+        return toJson(s, iceberg, maintenance, null);
+    }
+
+    /**
+     * As above; with {@code costs} (table name -> its {@link RequestCosts.Estimate}) each table also gets
+     * {@code "cost"}: {@link RequestCosts.Estimate#json()}, or null when its definition could not be read.
+     */
+    static ObjectNode toJson(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg,
+            java.util.Map<String, Maintenance.State> maintenance, java.util.Map<String, RequestCosts.Estimate> costs) {
         ObjectNode o = JSON.createObjectNode();
         o.put("leader", s.getLeader());
         ArrayNode runners = o.putArray("runners");
@@ -77,6 +91,10 @@ final class StatusView {
             Maintenance.State m = maintenance == null ? null : maintenance.get(t.getTable().getName());
             if (m != null) {
                 n.set("maintenance", Maintenance.json(m, t));
+            }
+            if (costs != null) {
+                RequestCosts.Estimate c = costs.get(t.getTable().getName());
+                n.set("cost", c == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : c.json());
             }
         }
         ObjectNode sc = o.putObject("scaling");
@@ -116,8 +134,13 @@ final class StatusView {
 
     static String toJsonText(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg,
             java.util.Map<String, Maintenance.State> maintenance) {
+        return toJsonText(s, iceberg, maintenance, null);
+    }
+
+    static String toJsonText(ClusterStatus s, java.util.Map<String, IcebergView.Shown> iceberg,
+            java.util.Map<String, Maintenance.State> maintenance, java.util.Map<String, RequestCosts.Estimate> costs) {
         try {
-            return JSON.writeValueAsString(toJson(s, iceberg, maintenance));
+            return JSON.writeValueAsString(toJson(s, iceberg, maintenance, costs));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -136,6 +159,12 @@ final class StatusView {
     /** As above, with each table's maintenance line (live parts, links, checkpoints) and the sweeper's report. */
     static String render(ClusterStatus s, long nowMillis, java.util.Map<String, IcebergView.Shown> iceberg,
             java.util.Map<String, Maintenance.State> maintenance) {
+        return render(s, nowMillis, iceberg, maintenance, null);
+    }
+
+    /** As above, with each table's projected request cost line ({@link RequestCosts.Estimate#text()}). */
+    static String render(ClusterStatus s, long nowMillis, java.util.Map<String, IcebergView.Shown> iceberg,
+            java.util.Map<String, Maintenance.State> maintenance, java.util.Map<String, RequestCosts.Estimate> costs) {
         StringBuilder sb = new StringBuilder();
         sb.append("leader ").append(s.getLeader().isEmpty() ? "(none)" : s.getLeader())
                 .append("   scaling: desired ").append(s.getScaling().getDesired())
@@ -175,8 +204,43 @@ final class StatusView {
             if (sweep != null) {
                 sb.append("  ").append(sweep).append('\n');
             }
+            RequestCosts.Estimate cost = costs == null ? null : costs.get(t.getTable().getName());
+            if (cost != null) {
+                sb.append("  ").append(cost.text()).append('\n');
+            }
         }
         return sb.toString();
+    }
+
+    private static final long COST_REFRESH_MS = 60_000;
+    private static final java.util.Map<String, RequestCosts.Estimate> COSTS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<String, Long> COSTS_AT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Each table's {@link RequestCosts#estimate} (its last hour read back from the chains, x 24, and the ceiling
+     * at its settings); a table whose definition does not parse has none. Kept for a minute per table and
+     * definition version, so {@code status --watch} does not re-read an hour of chains every refresh.
+     */
+    static java.util.Map<String, RequestCosts.Estimate> costs(ClusterStatus s, Catalog catalog, long nowMillis) {
+        java.util.Map<String, RequestCosts.Estimate> out = new java.util.LinkedHashMap<>();
+        for (TableStatus t : s.getTablesList()) {
+            TableDefinition def;
+            try {
+                def = TableDefinitions.fromJson(t.getTable().getDefinitionJson());
+            } catch (RuntimeException e) {
+                continue;
+            }
+            String key = t.getTable().getName() + "@" + t.getTable().getVersion();
+            Long at = COSTS_AT.get(key);
+            RequestCosts.Estimate e = COSTS.get(key);
+            if (e == null || at == null || nowMillis - at >= COST_REFRESH_MS || e.error() != null) {
+                e = RequestCosts.estimate(catalog, def, nowMillis);
+                COSTS.put(key, e);
+                COSTS_AT.put(key, nowMillis);
+            }
+            out.put(t.getTable().getName(), e);
+        }
+        return out;
     }
 
     static TextTable partitionTable(TableStatus t, long nowMillis) {

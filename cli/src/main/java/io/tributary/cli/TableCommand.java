@@ -10,6 +10,7 @@ import io.tributary.api.v1.TableInfo;
 import io.tributary.api.v1.TableRef;
 import io.tributary.api.v1.TableStatus;
 import io.tributary.catalog.InvalidDefinitionException;
+import io.tributary.catalog.RequestCosts;
 import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
@@ -282,16 +283,21 @@ public class TableCommand {
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Show a table's definition, per-partition progress (owner, epoch, offsets, lag), its Iceberg"
-                    + " publication (table, snapshot, chain heads, rows committed but not yet published) and its maintenance"
-                    + " (live parts, compaction links, retention checkpoints; the leader's last sweep).")
+                    + " publication (table, snapshot, chain heads, rows committed but not yet published), its maintenance"
+                    + " (live parts, compaction links, retention checkpoints; the leader's last sweep) and its projected"
+                    + " request cost per day (S3 PUTs + DynamoDB writes: the last hour x 24, and the most its settings allow"
+                    + " when every partition always has data; AWS us-east-1 list prices).")
     static class Describe implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "Table name")
         String name;
-        @Option(names = "--json", description = "Print JSON: {name, version, state, lag, definition, partitions, iceberg, maintenance}"
+        @Option(names = "--json", description = "Print JSON: {name, version, state, lag, definition, partitions, iceberg, maintenance, cost}"
                 + " (iceberg: {table, catalog, location, snapshot_id, heads, pending_rows, lag_s, error}, or null when not published;"
                 + " maintenance: {parts (live objects), compaction_links, checkpoints {partition: seq}, error, sweep: the leader's"
                 + " last sweep {last_pass_ms, objects_listed, orphans_found, orphans_deleted, bytes_deleted, replaced_deleted,"
-                + " skipped_too_young, failures, last_error, grace_s, interval_s} or null}).")
+                + " skipped_too_young, failures, last_error, grace_s, interval_s} or null}; cost: {basis, commits_last_hour,"
+                + " per_day {s3_puts, data_puts, dlq_puts, iceberg_puts, dynamodb_writes, dynamodb_wru, usd} or null,"
+                + " ceiling_per_day {...}, partitions, cut_interval_ms, prices {region, as_of, s3_put_usd_per_1000,"
+                + " dynamodb_wru_usd_per_million, sources}, error} or null).")
         boolean json;
         @Mixin
         SchedulerOption scheduler;
@@ -304,11 +310,13 @@ public class TableCommand {
                 TableInfo t = st.getTable();
                 IcebergView.Shown ice;
                 Maintenance.State m;
+                Optional<RequestCosts.Estimate> cost;
                 try (IcebergCatalogs catalogs = IcebergView.catalogs(Home.env());
                         CatalogAccess c = new CatalogAccess(Home.env())) {
                     ice = IcebergView.fromScheduler(catalogs, st)
                             .orElseGet(() -> IcebergView.show(catalogs, c.catalog, name, System.currentTimeMillis()));
                     m = Maintenance.State.of(c.catalog, name);
+                    cost = cost(t, c.catalog, System.currentTimeMillis());
                 }
                 if (json) {
                     ObjectNode o = JSON.createObjectNode();
@@ -323,6 +331,8 @@ public class TableCommand {
                     }
                     o.set("iceberg", ice.json());
                     o.set("maintenance", Maintenance.json(m, st));
+                    o.set("cost", cost.<com.fasterxml.jackson.databind.JsonNode>map(RequestCosts.Estimate::json)
+                            .orElse(com.fasterxml.jackson.databind.node.NullNode.getInstance()));
                     System.out.println(JSON.writeValueAsString(o));
                     return 0;
                 }
@@ -338,9 +348,24 @@ public class TableCommand {
                 if (sweep != null) {
                     System.out.println("  " + sweep);
                 }
+                cost.ifPresent(e -> System.out.println("  " + e.text()));
                 System.out.println("(read " + a.path() + ")");
             }
             return 0;
+        }
+
+        /**
+         * The table's projected request cost ({@link RequestCosts#estimate}: its last hour read back from the
+         * chains x 24, and the ceiling at its settings); empty when the stored definition does not parse.
+         */
+        static Optional<RequestCosts.Estimate> cost(TableInfo t, io.tributary.catalog.Catalog catalog, long nowMillis) {
+            TableDefinition def;
+            try {
+                def = TableDefinitions.fromJson(t.getDefinitionJson());
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+            return Optional.of(RequestCosts.estimate(catalog, def, nowMillis));
         }
     }
 

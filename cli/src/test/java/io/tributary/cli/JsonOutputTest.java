@@ -111,6 +111,50 @@ class JsonOutputTest {
     }
 
     @Test
+    void statusJsonGainsTheCostObjectPerTable() throws Exception {
+        io.tributary.catalog.TableDefinition def = io.tributary.catalog.TableDefinition.builder("clicks")
+                .source("k:9092", "clicks").column("event_id", "string").output("bkt")
+                .flush(new io.tributary.catalog.TableDefinition.Flush(500_000, 64L << 20, 1_000, 60_000)).build();
+        io.tributary.catalog.InMemoryCatalog catalog = new io.tributary.catalog.InMemoryCatalog();
+        catalog.createTable(def, Map.of(0, 0L, 1, 0L));
+        ClusterStatus withDef = sample().toBuilder().setTables(0, sample().getTables(0).toBuilder().setTable(
+                sample().getTables(0).getTable().toBuilder().setDefinitionJson(io.tributary.catalog.TableDefinitions.toJson(def))))
+                .build();
+        Map<String, io.tributary.catalog.RequestCosts.Estimate> costs = StatusView.costs(withDef, catalog, System.currentTimeMillis());
+        JsonNode t = JSON.readTree(StatusView.toJsonText(withDef, null, null, costs)).get("tables").get(0);
+        assertThat(names(t)).containsExactly("name", "state", "lag", "partitions", "cost");
+        JsonNode c = t.get("cost");
+        assertThat(names(c)).containsExactly("basis", "commits_last_hour", "per_day", "ceiling_per_day", "partitions",
+                "cut_interval_ms", "prices", "error");
+        assertThat(c.get("basis").asText()).isEqualTo("last hour x 24");
+        assertThat(c.get("commits_last_hour").asLong()).isZero();
+        assertThat(names(c.get("per_day"))).containsExactly("s3_puts", "data_puts", "dlq_puts", "iceberg_puts",
+                "dynamodb_writes", "dynamodb_wru", "usd");
+        // 2 partitions x 1,440 parts (min_interval 1m); an Iceberg snapshot (3 PUTs) per commit_interval (2 s) with a
+        // new part: at most one per part
+        assertThat(c.at("/ceiling_per_day/data_puts").asLong()).isEqualTo(2_880);
+        assertThat(c.at("/ceiling_per_day/iceberg_puts").asLong()).isEqualTo(8_640);
+        assertThat(c.at("/ceiling_per_day/dynamodb_writes").asLong()).isEqualTo(2_880);
+        assertThat(c.get("partitions").asInt()).isEqualTo(2);
+        assertThat(c.get("cut_interval_ms").asLong()).isEqualTo(60_000);
+        assertThat(c.at("/prices/region").asText()).isEqualTo("us-east-1");
+        assertThat(c.at("/prices/s3_put_usd_per_1000").asDouble()).isEqualTo(0.005);
+        assertThat(c.at("/prices/dynamodb_wru_usd_per_million").asDouble()).isEqualTo(0.625);
+        assertThat(c.get("error").isNull()).isTrue();
+        assertThat(StatusView.render(withDef, 3000, null, null, costs)).contains("\n  cost: no commits in the last hour ($0/day);"
+                + " at most 11,520 PUTs + 2,880 writes/day = ~$0.0594/day at max_age 1s, min_interval 1m, 2 partitions"
+                + " (AWS us-east-1 list prices, 2026-12)\n");
+        // a table whose definition does not parse (sample() has none) gets "cost": null; no map: no key
+        JsonNode none = JSON.readTree(StatusView.toJsonText(sample(), null, null, StatusView.costs(sample(), catalog, 0)));
+        assertThat(none.at("/tables/0/cost").isNull()).isTrue();
+        assertThat(names(JSON.readTree(StatusView.toJsonText(sample())).get("tables").get(0))).doesNotContain("cost");
+        // describe uses the same estimate
+        assertThat(TableCommand.Describe.cost(withDef.getTables(0).getTable(), catalog, System.currentTimeMillis()))
+                .hasValueSatisfying(e -> assertThat(e.json().toString()).isEqualTo(c.toString()));
+        assertThat(TableCommand.Describe.cost(sample().getTables(0).getTable(), catalog, 0)).isEmpty();
+    }
+
+    @Test
     void statusUsesTheSchedulersIcebergStatusWhenItPublishes() throws Exception {
         String def = io.tributary.catalog.TableDefinitions.toJson(io.tributary.catalog.TableDefinition.builder("clicks")
                 .source("k:9092", "clicks").column("event_id", "string").output("bkt").build());
