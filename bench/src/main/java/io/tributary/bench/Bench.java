@@ -569,7 +569,7 @@ final class Bench {
     private void endToEnd() {
         requireLoaded();
         String table = "bench_e2e";
-        createTable(table, e2eTopic, "5s");
+        TableDefinition def = createTable(table, e2eTopic, "5s");
         List<String> extra = new ArrayList<>();
         Path jfrFile = work.resolve("runner-e2e.jfr");
         if (jfr) {
@@ -658,6 +658,7 @@ final class Bench {
         long parquet = chain.stream().mapToLong(CommitRecord::bytes).sum();
         d.put("commits", chain.size()).put("rows_committed", rows).put("parquet_bytes", parquet)
                 .put("avg_part_rows", chain.isEmpty() ? 0 : rows / chain.size());
+        RequestStats.put(res, d, def, chain, e2eInputBytes);
         if (rows != e2eRecords) {
             res.note("e2e: " + rows + " rows committed for " + e2eRecords + " records produced (dead letters: "
                     + chain.stream().mapToLong(CommitRecord::dlqRows).sum() + ")");

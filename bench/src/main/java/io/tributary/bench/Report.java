@@ -25,6 +25,10 @@ final class Report {
             new Row("e2e_wall_mb_s", "End-to-end wall throughput", "MB/s", null),
             new Row("e2e_ratio_to_ceiling", "End-to-end / ceiling", "ratio", ">= 0.8"),
             new Row("e2e_time_to_visible_s", "Ours: start to all committed", "s", null),
+            new Row("requests_per_gb", "End-to-end requests per GB of input (S3 PUTs + DynamoDB writes, backlog: size cuts)",
+                    "requests / GB", null),
+            new Row("requests_per_partition_day", "Requests per partition-day if it always has data (max_age 5 s, per commit"
+                    + " as in e2e)", "requests / partition-day", null),
             new Row("avro_ceiling_rows_per_cpu_s", "Avro ceiling: decode + encode, same events as Avro (per row)", "rows / CPU-s",
                     null),
             new Row("avro_decode_mb_per_cpu_s", "Avro decode alone (per MB of Avro, ~118 B/event vs ~250 JSON)", "MB Avro / CPU-s",
