@@ -440,7 +440,8 @@ public final class LocalStack implements AutoCloseable {
         }
         Path cli = paths.dynaliteCli();
         int port = choosePort("dynamodb.port", requested.dynamodb(), "dynamodb");
-        List<String> cmd = new ArrayList<>(List.of(node, cli.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port),
+        List<String> cmd = new ArrayList<>(List.of(node, "-r", abortGuard().toString(), cli.toString(), "--host", "127.0.0.1",
+                "--port", String.valueOf(port),
                 "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
         if (detached) {
             Path store = dataDir.resolve("dynamodb");
@@ -450,6 +451,28 @@ public final class LocalStack implements AutoCloseable {
         }
         ServerProcess proc = launch(Server.DYNAMODB, cmd, dataDir.resolve("logs/dynamodb.log"), Map.of());
         proc.awaitReady(() -> ServerProcess.portAnswers(port), startTimeout);
+    }
+
+    /**
+     * A module node preloads ({@code -r}) before dynalite: a client that closes its connection in the middle
+     * of a request (a process a test SIGKILLs) makes dynalite rethrow ECONNRESET from a request's error
+     * handler, which ended the server for every other client (seen in FailoverIT). That one error is
+     * logged and ignored; any other uncaught error still ends the process.
+     */
+    private Path abortGuard() throws IOException {
+        Path f = dataDir.resolve("dynalite-abort-guard.js");
+        Files.createDirectories(dataDir);
+        Files.writeString(f, """
+                process.on('uncaughtException', function (err) {
+                  if (err && (err.code === 'ECONNRESET' || err.message === 'aborted')) {
+                    console.error('dynalite: a client aborted a request (ignored): ' + err.message);
+                    return;
+                  }
+                  console.error((err && err.stack) || err);
+                  process.exit(1);
+                });
+                """);
+        return f;
     }
 
     private void startS3Mock() throws IOException {

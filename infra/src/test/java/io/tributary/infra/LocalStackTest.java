@@ -34,6 +34,30 @@ class LocalStackTest extends StackContract {
     }
 
     @Test
+    void aClientThatAbortsARequestDoesNotEndDynalite() throws Exception {
+        java.net.URI endpoint = stack.dynamoEndpoint();
+        long pid = stack.pids().get(LocalStack.Server.DYNAMODB);
+        // half a request (the body is promised 1000 bytes), then the connection closes: what a SIGKILLed client does
+        try (java.net.Socket s = new java.net.Socket(endpoint.getHost(), endpoint.getPort())) {
+            s.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                    + "X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: 1000\r\n\r\n{\"Limit\":")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+        }
+        java.nio.file.Path log = stack.dataDir().resolve("logs/dynamodb.log");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!java.nio.file.Files.readString(log).contains("a client aborted a request (ignored)")) {
+            assertThat(System.nanoTime()).as("dynalite logged the aborted request (%s)", log).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(endpoint).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(stack.pids().get(LocalStack.Server.DYNAMODB)).as("the same dynalite process").isEqualTo(pid);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+    }
+
+    @Test
     void aServerThatDiesWhileInUseIsStartedAgainOnTheSamePort() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("owned-stack-");
         LocalStack owned = LocalStack.owned(dir);
