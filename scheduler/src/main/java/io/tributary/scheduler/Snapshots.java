@@ -78,7 +78,7 @@ final class Snapshots {
       }
       var def = t.stored.definition();
       tl.add(new ClusterLoad.TableLoad(t.name(), def.scaling().minRunners(), def.scaling().maxRunners(),
-          def.flush().maxAgeMillis(), t.endOffsetsAtMs, pl));
+          def.flush().ageCutIntervalMillis(), t.endOffsetsAtMs, pl));
     }
     List<ClusterLoad.RunnerLoad> rl = new ArrayList<>();
     for (RunnerState r : runners) {
