@@ -50,8 +50,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * still run. Every process it starts is stopped on the way out (also on failure or Ctrl-C).
  */
 final class Bench {
-    static final List<String> STAGES = List.of("ceiling", "raw", "e2e", "avro", "freshness", "compaction", "failover",
-            "peer");
+    static final List<String> STAGES = List.of("ceiling", "raw", "e2e", "avro", "coldstart", "freshness", "compaction",
+            "failover", "peer");
     static final String SEED_NOTE = "events: io.tributary.bench.load.EventGenerator (the `produce` generator), seed 7, no bad records";
     private static final long SEED = 7;
 
@@ -125,6 +125,7 @@ final class Bench {
                 stage("raw", this::rawConsume);
                 stage("e2e", this::endToEnd);
                 stage("avro", () -> new AvroStage(this).run());
+                stage("coldstart", () -> new ColdStart(this).run());
                 stage("freshness", this::freshness);
                 stage("compaction", () -> new CompactionStage(this, catalog).run());
                 stage("failover", this::failover);

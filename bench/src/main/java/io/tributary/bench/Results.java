@@ -29,7 +29,10 @@ final class Results {
             "runner_buffered_bytes_max", "runner_memory_budget_bytes", "peer_mb_per_cpu_s", "peer_time_to_visible_s",
             "e2e_time_to_visible_s", "ratio_to_peer", "peer_snapshot_interval_s", "avro_ceiling_mb_per_cpu_s",
             "avro_decode_mb_per_cpu_s", "avro_ceiling_rows_per_cpu_s", "avro_e2e_mb_per_cpu_s", "avro_e2e_rows_per_cpu_s",
-            "json_e2e_rows_per_cpu_s");
+            "json_e2e_rows_per_cpu_s", "coldstart_first_commit_s_jdk17", "coldstart_first_commit_cpu_s_jdk17",
+            "coldstart_first_commit_s_jdk25", "coldstart_first_commit_cpu_s_jdk25", "coldstart_first_commit_s_jdk25_aot",
+            "coldstart_first_commit_cpu_s_jdk25_aot", "coldstart_first_commit_s_jdk25_aot_coh",
+            "coldstart_first_commit_cpu_s_jdk25_aot_coh", "coldstart_cpu_ratio_adopted_vs_jdk17");
 
     final ObjectNode root;
 

@@ -1,17 +1,29 @@
 package io.tributary.scheduler.scaling;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,15 +45,29 @@ import org.jboss.logging.Logger;
  * an exponential back-off (2 s .. 60 s), and until then {@link #scaleTo} fails with the exit code and
  * the last log line, so status shows why.
  *
+ * <p><b>Runtime.</b> {@link #javaCommand} runs the runner on JDK 25 with an AOT cache when a JDK 25 is installed
+ * (as {@code ./tributary runner} does; {@code tributary bench --only coldstart} measures it): the cache
+ * {@code <home>/.tributary/aot/runner-<key>.aot} of the runner build. While it is missing, one child at a time
+ * records it (its {@code -XX:AOTCache} becomes {@code -XX:AOTCacheOutput=<cache>.<id>.tmp}; the JVM writes it when
+ * that runner stops cleanly, and it is renamed into place once the child has exited); the others run on JDK 25
+ * without it. The launcher script shares the directory, the key and the lock file ({@code <cache>.lock}, holding
+ * the pid of the recording process). Without a JDK 25 (or with {@code TRIBUTARY_RUNNER_AOT=0}) the runner runs on
+ * this JVM's own {@code java}.
+ *
  * <p>Thread-safety: thread-safe (synchronized).
  */
 public final class LocalProcessScaler implements Scaler {
 
   private static final Logger LOG = Logger.getLogger(LocalProcessScaler.class);
 
-  /** A started child. */
-  private record Child(String id, Process process, Path log, long startedNanos) {
+  /** A started child; {@code aotOutput} is the cache it records, or null. */
+  private record Child(String id, Process process, Path log, long startedNanos, Path aotOutput) {
   }
+
+  /** Flags that must be the same when a cache is recorded and used (the launcher's RUNNER_AOT_FLAGS). */
+  static final List<String> AOT_FLAGS = List.of();
+  /** An AOT cache this scaler manages (the ones {@link #javaCommand} names); others in a command are left alone. */
+  private static final Pattern MANAGED_AOT = Pattern.compile("-XX:AOTCache=(.*/runner-[0-9a-f]{16}\\.aot)");
 
   /** A child that lived less than this counts as a crash for the restart back-off. */
   private static final long CRASH_NANOS = 30_000_000_000L;
@@ -59,6 +85,8 @@ public final class LocalProcessScaler implements Scaler {
   private final Map<Child, Long> draining = new java.util.LinkedHashMap<>();
   private final RunnerDrainer drainer;
   private final Thread hook;
+  /** The AOT cache named by the command (see {@link #javaCommand}), or null. */
+  private final Path aotCache;
   private int seq;
   private boolean closed;
   private int crashStreak;
@@ -90,17 +118,56 @@ public final class LocalProcessScaler implements Scaler {
     }
     this.hook = new Thread(this::close, "local-scaler-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    Path cache = null;
+    for (String a : this.command) {
+      Matcher m = MANAGED_AOT.matcher(a);
+      if (m.matches()) {
+        cache = Path.of(m.group(1));
+      }
+    }
+    this.aotCache = cache;
+    if (cache != null) {
+      LOG.infof("scaling(local): runners run on %s with the AOT cache %s (%s)", this.command.get(0), cache,
+          Files.isRegularFile(cache) ? "present" : "missing: the first runner records it and writes it when it stops cleanly");
+    }
   }
 
   /**
-   * The runner command for a runner jar: {@code <java.home>/bin/java <javaOpts> -jar <jar>}.
+   * The runner command for a runner jar: {@code <jdk25>/bin/java -XX:AOTCache=<cache> <javaOpts> -jar <jar>} when a
+   * JDK 25 is installed (see the class comment), else {@code <java.home>/bin/java <javaOpts> -jar <jar>}.
    *
    * @param jar      the runner's {@code quarkus-run.jar}
    * @param javaOpts JVM options, whitespace separated (may be empty)
    */
   public static List<String> javaCommand(Path jar, String javaOpts) {
+    return javaCommand(jar, javaOpts, System.getenv(), Path.of("/usr/lib/jvm"));
+  }
+
+  /**
+   * As {@link #javaCommand(Path, String)} with the environment ({@code TRIBUTARY_RUNNER_AOT},
+   * {@code TRIBUTARY_JDK25_HOME}, {@code TRIBUTARY_AOT_DIR}, {@code TRIBUTARY_HOME}) and the JDK directory given.
+   */
+  static List<String> javaCommand(Path jar, String javaOpts, Map<String, String> env, Path jvmDir) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String aot = env.getOrDefault("TRIBUTARY_RUNNER_AOT", "1").trim().toLowerCase(java.util.Locale.ROOT);
+    Path jdk25 = List.of("0", "false", "no", "off").contains(aot) ? null : findJdk25(env.get("TRIBUTARY_JDK25_HOME"), jvmDir);
+    if (jdk25 == null) {
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    } else {
+      cmd.add(jdk25.resolve("bin").resolve("java").toString());
+      cmd.addAll(AOT_FLAGS);
+      Path dir = env.get("TRIBUTARY_AOT_DIR") != null && !env.get("TRIBUTARY_AOT_DIR").isBlank()
+          ? Path.of(env.get("TRIBUTARY_AOT_DIR"))
+          : Path.of(env.getOrDefault("TRIBUTARY_HOME", System.getProperty("user.dir"))).resolve(".tributary").resolve("aot");
+      try {
+        Path abs = jar.toAbsolutePath();
+        cmd.add("-XX:AOTCache=" + dir.toAbsolutePath().resolve("runner-" + aotKey(jdk25, abs.getParent(),
+            String.join(" ", AOT_FLAGS)) + ".aot"));
+      } catch (IOException | RuntimeException e) {
+        LOG.warnf("scaling(local): no AOT cache for the runners (cannot read %s: %s); they run on JDK 25 without one",
+            jar.getParent(), e.toString());
+      }
+    }
     if (javaOpts != null && !javaOpts.isBlank()) {
       cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
     }
@@ -230,6 +297,7 @@ public final class LocalProcessScaler implements Scaler {
     List<String> cmd = new ArrayList<>(command);
     cmd.add("--id");
     cmd.add(id);
+    Path aotOutput = aotArgument(cmd, id);
     try {
       Files.createDirectories(logDir);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -243,10 +311,18 @@ public final class LocalProcessScaler implements Scaler {
       }
       Process p = pb.start();
       watchdog(p.pid());
-      running.addLast(new Child(id, p, log, System.nanoTime()));
-      LOG.infof("scaling(local): started runner %s (pid %d%s, log %s); %d running", id, p.pid(),
-          port.isEmpty() ? "" : ", http port " + port, log, running.size());
+      running.addLast(new Child(id, p, log, System.nanoTime(), aotOutput));
+      LOG.infof("scaling(local): started runner %s (pid %d%s, log %s)%s; %d running", id, p.pid(),
+          port.isEmpty() ? "" : ", http port " + port, log, aotOutput == null ? ""
+              : ", recording the AOT cache " + aotCache + " (written when it stops cleanly)", running.size());
+      if (aotOutput != null) {
+        Path out = aotOutput;
+        p.onExit().thenRun(() -> promote(out, aotCache, p.exitValue() == 0));
+      }
     } catch (IOException e) {
+      if (aotOutput != null) {
+        promote(aotOutput, aotCache, false); // gives the lock back
+      }
       throw new ScalerException("local scaler: cannot start runner " + id + " (" + String.join(" ", cmd) + "): "
           + e.getMessage(), e);
     }
@@ -365,6 +441,200 @@ public final class LocalProcessScaler implements Scaler {
         Thread.currentThread().interrupt();
         c.process().destroyForcibly();
       }
+      if (c.aotOutput() != null) {
+        // now: the exit callback may not run while this JVM shuts down
+        promote(c.aotOutput(), aotCache, !c.process().isAlive() && c.process().exitValue() == 0);
+      }
     }
+  }
+
+  // ------------------------------------------------------------------------------ AOT cache
+
+  /**
+   * Resolves the managed {@code -XX:AOTCache} argument of {@code cmd} for child {@code id}: kept when the cache
+   * exists; replaced by {@code -XX:AOTCacheOutput=<cache>.<id>.tmp} when it is missing and this scaler takes
+   * the lock (returns that file); dropped otherwise (someone else is recording it).
+   */
+  private Path aotArgument(List<String> cmd, String id) {
+    if (aotCache == null) {
+      return null;
+    }
+    int i = cmd.indexOf("-XX:AOTCache=" + aotCache);
+    if (i < 0 || isCache(aotCache)) {
+      return null;
+    }
+    try {
+      Files.createDirectories(aotCache.getParent());
+    } catch (IOException e) {
+      cmd.remove(i);
+      return null;
+    }
+    if (!tryLock(lockOf(aotCache), ProcessHandle.current().pid())) {
+      cmd.remove(i);
+      return null;
+    }
+    // what a recorder that died left behind (the lock is ours now, so no one else is recording)
+    String prefix = aotCache.getFileName() + ".";
+    try (Stream<Path> l = Files.list(aotCache.getParent())) {
+      for (Path o : (Iterable<Path>) l::iterator) {
+        String n = o.getFileName().toString();
+        if (n.startsWith(prefix) && (n.endsWith(".tmp") || n.endsWith(".tmp.config"))) {
+          Files.deleteIfExists(o);
+        }
+      }
+    } catch (IOException e) {
+      // litter only
+    }
+    Path out = aotCache.resolveSibling(aotCache.getFileName() + "." + id + ".tmp");
+    cmd.set(i, "-XX:AOTCacheOutput=" + out);
+    return out;
+  }
+
+  private static boolean isCache(Path p) {
+    try {
+      return Files.isRegularFile(p) && Files.size(p) > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static Path lockOf(Path cache) {
+    return cache.resolveSibling(cache.getFileName() + ".lock");
+  }
+
+  /**
+   * Creates {@code lock} holding {@code pid} unless a live process holds it (a dead holder's lock is taken
+   * over); the launcher script takes the same lock with its shell's pid.
+   */
+  static boolean tryLock(Path lock, long pid) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        Files.writeString(lock, pid + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return true;
+      } catch (FileAlreadyExistsException e) {
+        long holder;
+        try {
+          holder = Long.parseLong(Files.readString(lock, StandardCharsets.UTF_8).trim());
+        } catch (IOException | NumberFormatException ex) {
+          holder = -1;
+        }
+        if (holder > 0 && ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)) {
+          return false;
+        }
+        try {
+          Files.deleteIfExists(lock);
+        } catch (IOException ex) {
+          return false;
+        }
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * After a recording child exited: moves what the JVM wrote into place when the child stopped cleanly
+   * ({@code clean}: exit 0, so it ran, drained and committed; a failed start records the start-up alone),
+   * replacing caches of older builds; then removes the leftovers and the lock. Idempotent.
+   */
+  static synchronized void promote(Path recorded, Path cache, boolean clean) {
+    try {
+      if (clean && isCache(recorded)) {
+        Files.move(recorded, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        LOG.infof("scaling(local): AOT cache written: %s (runners started from now on use it)", cache);
+        try (Stream<Path> old = Files.list(cache.getParent())) {
+          for (Path o : (Iterable<Path>) old::iterator) {
+            String n = o.getFileName().toString();
+            if (n.startsWith("runner-") && n.endsWith(".aot") && !o.equals(cache)) {
+              Files.deleteIfExists(o);
+            }
+          }
+        }
+      }
+      Files.deleteIfExists(recorded);
+      Files.deleteIfExists(recorded.resolveSibling(recorded.getFileName() + ".config"));
+    } catch (IOException e) {
+      LOG.warnf("scaling(local): could not put the recorded AOT cache %s in place (%s)", recorded, e.toString());
+    }
+    try {
+      Path lock = lockOf(cache);
+      String holder = Files.exists(lock) ? Files.readString(lock, StandardCharsets.UTF_8).trim() : "";
+      if (holder.equals(Long.toString(ProcessHandle.current().pid()))) {
+        Files.deleteIfExists(lock);
+      }
+    } catch (IOException e) {
+      // a lock left behind is taken over once this process is gone
+    }
+  }
+
+  /**
+   * The key of a runner build's cache, the same as the launcher's {@code aot_key}: the first 16 hex digits of the
+   * SHA-256 of one line {@code "<path> <size> <mtime s>"} per regular file under {@code appDir} (sorted), then
+   * {@code "jdk <JAVA_RUNTIME_VERSION>"} and {@code "flags <flags>"}.
+   */
+  static String aotKey(Path jdkHome, Path appDir, String flags) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(appDir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          lines.add(appDir.relativize(p) + " " + Files.size(p) + " "
+              + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.SECONDS));
+        }
+      }
+    }
+    Collections.sort(lines);
+    StringBuilder sb = new StringBuilder();
+    lines.forEach(l -> sb.append(l).append('\n'));
+    sb.append("jdk ").append(releaseValue(jdkHome, "JAVA_RUNTIME_VERSION")).append('\n');
+    sb.append("flags ").append(flags).append('\n');
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A JDK 25: {@code override} when set (null if it has no {@code bin/java}), else
+   * {@code <jvmDir>/temurin-25-jdk-amd64}, else the first directory under {@code jvmDir} whose {@code release}
+   * says {@code JAVA_VERSION="25...}; null when there is none.
+   */
+  static Path findJdk25(String override, Path jvmDir) {
+    if (override != null && !override.isBlank()) {
+      Path p = Path.of(override.trim());
+      return Files.isExecutable(p.resolve("bin/java")) ? p : null;
+    }
+    List<Path> candidates = new ArrayList<>();
+    candidates.add(jvmDir.resolve("temurin-25-jdk-amd64"));
+    if (Files.isDirectory(jvmDir)) {
+      try (Stream<Path> l = Files.list(jvmDir)) {
+        l.sorted().forEach(candidates::add);
+      } catch (IOException e) {
+        // none
+      }
+    }
+    for (Path p : candidates) {
+      if (Files.isExecutable(p.resolve("bin/java")) && !Files.isSymbolicLink(p)
+          && releaseValue(p, "JAVA_VERSION").matches("25([.+].*)?")) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** A value of {@code <home>/release} without its quotes, or "". */
+  private static String releaseValue(Path home, String key) {
+    try {
+      for (String l : Files.readAllLines(home.resolve("release"), StandardCharsets.UTF_8)) {
+        if (l.startsWith(key + "=")) {
+          return l.substring(key.length() + 1).replace("\"", "").trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no release file
+    }
+    return "";
   }
 }
