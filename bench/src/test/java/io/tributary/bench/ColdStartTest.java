@@ -93,19 +93,20 @@ class ColdStartTest {
         runs.add(run(ColdStart.JDK17, 1, 8, 12));
         runs.add(run(ColdStart.JDK17, 2, 7, 11));
         runs.add(run(ColdStart.JDK17, 3, 9, 13));
-        runs.add(run(ColdStart.AOT, 1, 4, 6));
-        runs.add(run(ColdStart.AOT, 2, 3, 5));
-        runs.add(run(ColdStart.AOT, 3, 5, 7));
+        ColdStart.Variant adopted = ColdStart.adopted();
+        runs.add(run(adopted, 1, 4, 6));
+        runs.add(run(adopted, 2, 3, 5));
+        runs.add(run(adopted, 3, 5, 7));
         ObjectNode d = bench.results().details("coldstart");
         cs.summarize(runs, 120, d);
         Results r = bench.results();
         assertThat(r.get("coldstart_first_commit_cpu_s_jdk17")).isEqualTo(8.0);
-        assertThat(r.get("coldstart_first_commit_cpu_s_jdk25_aot")).isEqualTo(4.0);
-        assertThat(r.get("coldstart_first_commit_s_jdk25_aot")).isEqualTo(4.0);
+        assertThat(r.get(adopted.firstCommitCpuKey())).isEqualTo(4.0);
+        assertThat(r.get(adopted.firstCommitKey())).isEqualTo(4.0);
         assertThat(r.get("coldstart_cpu_ratio_adopted_vs_jdk17")).isEqualTo(0.5);
         assertThat(r.get("coldstart_first_commit_cpu_s_jdk25")).isNull();
         assertThat(d.get("jdk17_first_commit_cpu_s_runs").asText()).isEqualTo("8 7 9");
-        assertThat(d.get("jdk25_aot_backlog_mb_per_cpu_s").asDouble()).isEqualTo(20.0);
+        assertThat(d.get(adopted.key() + "_backlog_mb_per_cpu_s").asDouble()).isEqualTo(20.0);
         assertThat(d.get("backlog_cpu_ratio_adopted_vs_jdk17").asDouble()).isEqualTo(0.5);
     }
 }

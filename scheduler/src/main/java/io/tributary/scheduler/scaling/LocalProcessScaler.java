@@ -64,8 +64,11 @@ public final class LocalProcessScaler implements Scaler {
   private record Child(String id, Process process, Path log, long startedNanos, Path aotOutput) {
   }
 
-  /** Flags that must be the same when a cache is recorded and used (the launcher's RUNNER_AOT_FLAGS). */
-  static final List<String> AOT_FLAGS = List.of();
+  /**
+   * Flags of every JDK 25 runner child, the launcher's RUNNER_AOT_FLAGS; part of the cache key, since the object
+   * layout (compact headers) must be the same when a cache is recorded and used.
+   */
+  static final List<String> AOT_FLAGS = List.of("-XX:+UseCompactObjectHeaders");
   /** An AOT cache this scaler manages (the ones {@link #javaCommand} names); others in a command are left alone. */
   private static final Pattern MANAGED_AOT = Pattern.compile("-XX:AOTCache=(.*/runner-[0-9a-f]{16}\\.aot)");
 
