@@ -63,8 +63,27 @@ public final class LoadProducer {
           }
         }
       }
-      return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
-          .size();
+      // a topic just created may be unknown to the broker's metadata, or without leaders, for a moment; an
+      // idempotent producer that meets NOT_LEADER on a fresh topic was seen to stall, so wait until every
+      // partition has a leader before anything is sent
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        try {
+          var d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+          if (d.partitions().stream().allMatch(x -> x.leader() != null && !x.leader().isEmpty())) {
+            return d.partitions().size();
+          }
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
+            throw e;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("a partition of " + topic + " has no leader after 60 s");
+        }
+        Thread.sleep(100);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted");
