@@ -157,11 +157,10 @@ final class ColdStart {
         String topic = "bench_coldstart";
         String trainTopic = "bench_coldstart_train";
         boolean needsTraining = variants.stream().anyMatch(Variant::aot);
-        // both topics first, each with a leader on every partition before anything is sent to it (an idempotent
-        // producer that meets NOT_LEADER on a brand-new topic was seen retrying OUT_OF_ORDER_SEQUENCE_NUMBER forever)
+        // both topics first; ensureTopic returns once every partition has a leader (an idempotent producer that
+        // meets NOT_LEADER on a brand-new topic was seen retrying OUT_OF_ORDER_SEQUENCE_NUMBER forever)
         for (String t : needsTraining ? List.of(topic, trainTopic) : List.of(topic)) {
             lp.ensureTopic(t, partitions);
-            awaitLeaders(bootstrap, t, Duration.ofSeconds(60));
         }
         Produced backlog = produce(bootstrap, topic, partitions, backlogPerPartition, Bench.seed());
         d.put("topic", topic).put("backlog_records", backlog.records()).put("backlog_mb", Results.round(backlog.bytes() / 1e6));
@@ -406,33 +405,6 @@ final class ColdStart {
             throw new BenchException("producing to " + topic + " failed: " + failure.get());
         }
         return new Produced(n, bytes);
-    }
-
-    /** Waits until every partition of {@code topic} has a leader. */
-    private static void awaitLeaders(String bootstrap, String topic, Duration timeout) {
-        java.util.Properties p = new java.util.Properties();
-        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-            while (true) {
-                try {
-                    var d = admin.describeTopics(List.of(topic)).allTopicNames().get(10, java.util.concurrent.TimeUnit.SECONDS)
-                            .get(topic);
-                    if (d.partitions().stream().allMatch(x -> x.leader() != null && !x.leader().isEmpty())) {
-                        return;
-                    }
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    // not yet
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BenchException("interrupted");
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    throw new BenchException("topic " + topic + " has partitions without a leader after " + timeout.toSeconds() + " s");
-                }
-                Bench.sleep(200);
-            }
-        }
     }
 
     private static Map<String, Object> runJson(Run r) {
