@@ -5,9 +5,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -28,15 +33,16 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>A bind check alone races: a scheduler and a runner started at the same moment both find 8080
  * free, and the slower one dies when its HTTP server binds. So every port this class hands out is
- * also <em>claimed</em> on the host first: a file {@code <tmpdir>/tributary-ports/<port>} created
- * atomically and holding the claimer's pid. A claim of a live process other than this one means
- * "taken"; a claim of a dead process is stale and is taken over. Claims are best effort (an
- * unwritable tmpdir only disables them).
+ * also <em>claimed</em> on the host first: an exclusive lock on {@code <tmpdir>/tributary-ports/<port>}
+ * that this JVM holds until it exits (see {@link #claim}). A port another live process has claimed
+ * is "taken". Claims are best effort (an unwritable tmpdir only disables them).
  */
 public final class ListenPorts {
     /** The lowest port {@link #reserve()} hands out. */
     static final int LOWEST = 10_000;
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
+    /** This JVM's claims, held (and so locked) until it exits. */
+    private static final Map<Integer, FileLock> CLAIMS = new HashMap<>();
 
     private ListenPorts() {
     }
@@ -118,39 +124,49 @@ public final class ListenPorts {
     /**
      * Claims {@code port} for this process on the host: true when it is now (or already was) this
      * process's claim, false when a live other process holds it.
+     *
+     * <p>A claim is an exclusive lock on {@code <tmpdir>/tributary-ports/<port>}, held until this JVM
+     * exits. The kernel drops the lock when its process dies, however it dies, so there is no stale
+     * claim to take over, and taking a lock is atomic: two processes starting at the same moment
+     * cannot both win (a pid file with "delete when its process is gone" could, when one deleted the
+     * other's fresh claim).
      */
-    static boolean claim(int port) {
+    static synchronized boolean claim(int port) {
+        if (CLAIMS.containsKey(port)) {
+            return true;
+        }
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "tributary-ports");
-        Path file = dir.resolve(Integer.toString(port));
-        long me = ProcessHandle.current().pid();
+        FileChannel ch = null;
         try {
             Files.createDirectories(dir);
-            for (int attempt = 0; attempt < 3; attempt++) {
+            ch = FileChannel.open(dir.resolve(Integer.toString(port)), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                return false;
+            }
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII))); // for people looking: who holds it
+            CLAIMS.put(port, lock);
+            return true;
+        } catch (IOException | SecurityException | java.nio.channels.OverlappingFileLockException e) {
+            if (ch != null) {
                 try {
-                    Files.writeString(file, Long.toString(me), java.nio.file.StandardOpenOption.CREATE_NEW,
-                            java.nio.file.StandardOpenOption.WRITE);
-                    return true;
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    long holder;
-                    try {
-                        holder = Long.parseLong(Files.readString(file).trim());
-                    } catch (NumberFormatException | java.nio.file.NoSuchFileException partial) {
-                        holder = -1; // being written or just removed: look again
-                    }
-                    if (holder == me) {
-                        return true;
-                    }
-                    if (holder > 0 && ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)) {
-                        return false;
-                    }
-                    if (holder > 0) {
-                        Files.deleteIfExists(file); // stale: its process is gone
-                    }
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing held
                 }
             }
-            return false;
-        } catch (IOException | SecurityException e) {
             return true; // claims are best effort: the bind check still applies
+        }
+    }
+
+    /** Gives up this process's claim on {@code port} (tests). */
+    static synchronized void release(int port) throws IOException {
+        FileLock lock = CLAIMS.remove(port);
+        if (lock != null) {
+            lock.channel().close();
         }
     }
 

@@ -71,26 +71,37 @@ class ListenPortsTest {
     }
 
     @Test
-    void aPortClaimedByAnotherLiveProcessIsTakenAndAStaleClaimIsNot() throws Exception {
-        int p;
-        try (ServerSocket s = listen()) {
-            p = s.getLocalPort();
-        }
-        Path claim = Path.of(System.getProperty("java.io.tmpdir"), "tributary-ports", Integer.toString(p));
-        Files.deleteIfExists(claim);
-        Process sleeper = new ProcessBuilder("sleep", "60").start();
+    void aPortClaimedByAnotherLiveProcessIsTakenUntilThatProcessDies() throws Exception {
+        int p = ListenPorts.reserve();
+        ListenPorts.release(p); // reserve() claimed it for this JVM; hand it to the other process
+        Process holder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), Holder.class.getName(), Integer.toString(p))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
-            Files.writeString(claim, Long.toString(sleeper.pid()));
+            String said = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+            assertThat(said).isEqualTo("claimed true");
             // bindable, but a process starting at the same moment already claimed it
             ListenPorts.Choice c = ListenPorts.choose("runner", "HTTP", null, "--http-port", p);
             assertThat(c.fellBack()).isTrue();
             assertThat(c.port()).isNotEqualTo(p);
+            assertThat(ListenPorts.claim(p)).isFalse();
         } finally {
-            sleeper.destroyForcibly().waitFor();
+            holder.destroyForcibly().waitFor();
         }
-        // its process is gone: the claim is stale and the port is ours
+        // SIGKILLed: the kernel dropped its lock, so the port is ours with no stale file to clean up
         assertThat(ListenPorts.claim(p)).isTrue();
+        assertThat(ListenPorts.claim(p)).as("a claim of this JVM stays ours").isTrue();
+        Path claim = Path.of(System.getProperty("java.io.tmpdir"), "tributary-ports", Integer.toString(p));
         assertThat(Files.readString(claim).trim()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
-        Files.deleteIfExists(claim);
+        ListenPorts.release(p);
+    }
+
+    /** Another process on the host: claims the port given as its argument and holds it until killed. */
+    public static final class Holder {
+        public static void main(String[] args) throws Exception {
+            System.out.println("claimed " + ListenPorts.claim(Integer.parseInt(args[0])));
+            System.out.flush();
+            Thread.sleep(120_000);
+        }
     }
 }
