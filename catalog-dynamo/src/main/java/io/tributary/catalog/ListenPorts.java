@@ -192,7 +192,7 @@ public final class ListenPorts {
 
     static int[] ephemeralRange() {
         try {
-            String[] f = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            String[] f = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
             return new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1])};
         } catch (IOException | RuntimeException e) {
             return new int[] {32768, 60999}; // Linux's default

@@ -20,6 +20,13 @@ class ListenPortsTest {
     }
 
     @Test
+    void theEphemeralRangeIsReadFromTheKernel() throws Exception {
+        Process cat = new ProcessBuilder("cat", "/proc/sys/net/ipv4/ip_local_port_range").start();
+        String[] f = new String(cat.getInputStream().readAllBytes()).trim().split("\\s+");
+        assertThat(ListenPorts.ephemeralRange()).containsExactly(Integer.parseInt(f[0]), Integer.parseInt(f[1]));
+    }
+
+    @Test
     void reservedPortsAreDistinctBindableAndBelowTheEphemeralRange() {
         int[] range = ListenPorts.ephemeralRange();
         Set<Integer> seen = new HashSet<>();

@@ -1,21 +1,14 @@
 package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,89 +36,18 @@ class FormatsCliIT {
 
     @TempDir
     Path state;
-    private final List<Process> services = new ArrayList<>();
-    private final Map<String, Path> logs = new LinkedHashMap<>();
-    private Path repo;
+    private Launcher cli;
 
     @BeforeEach
     void apps() {
-        repo = Path.of(System.getProperty("tributary.repo.root", "..")).toAbsolutePath().normalize();
-        for (String m : List.of("scheduler", "task-runner", "cli", "infra/registry-app")) {
-            Path jar = repo.resolve(m).resolve("target/quarkus-app/quarkus-run.jar");
-            assumeTrue(Files.isRegularFile(jar), m + " app not built: " + jar);
-        }
-        assumeTrue(Files.isRegularFile(repo.resolve("infra/target/servers/kafka-broker.classpath")),
-                "infra not built (the launcher would build it)");
+        cli = Launcher.assumingBuilt(state, "scheduler", "task-runner", "cli", "infra/registry-app");
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (int i = services.size() - 1; i >= 0; i--) {
-            Process p = services.get(i);
-            p.destroy();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        if (cli != null) {
+            cli.close();
         }
-        run("local", "down");
-    }
-
-    private ProcessBuilder launcher(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("./tributary"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("TRIBUTARY_") || k.startsWith("AWS_"));
-        env.put("TRIBUTARY_STATE_DIR", state.toString());
-        return pb;
-    }
-
-    private void service(String name, String... args) throws IOException {
-        Path log = state.resolve(name + ".log");
-        logs.put(name, log);
-        services.add(launcher(args).redirectErrorStream(true).redirectOutput(log.toFile()).start());
-    }
-
-    private CliProcess.Result run(String... args) throws Exception {
-        Path out = Files.createTempFile(state, "out", ".txt");
-        Path err = Files.createTempFile(state, "err", ".txt");
-        Process p = launcher(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("./tributary " + String.join(" ", args) + " did not finish within 5 minutes");
-        }
-        return new CliProcess.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    private CliProcess.Result ok(String... args) throws Exception {
-        CliProcess.Result r = run(args);
-        assertThat(r.exitCode()).as("./tributary %s\nstdout: %s\nstderr: %s\n%s", String.join(" ", args), r.stdout(),
-                r.stderr(), logs()).isZero();
-        return r;
-    }
-
-    private JsonNode statusUntil(String what, Duration timeout, Predicate<JsonNode> done) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            for (Process p : services) {
-                assertThat(p.isAlive()).as("a service exited while waiting for %s\n%s", what, logs()).isTrue();
-            }
-            CliProcess.Result r = run("status", "--json");
-            last = r.stdout() + r.stderr();
-            if (r.exitCode() == 0 && done.test(JSON.readTree(r.stdout()))) {
-                return JSON.readTree(r.stdout());
-            }
-            Thread.sleep(1000);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last status: " + last + "\n" + logs());
-    }
-
-    private String logs() {
-        StringBuilder sb = new StringBuilder();
-        logs.forEach((n, f) -> sb.append("--- ").append(n).append(".log (tail)\n").append(ChildService.tail(f, 25)).append('\n'));
-        return sb.toString();
     }
 
     private static long committed(JsonNode status, String table) {
@@ -142,60 +64,60 @@ class FormatsCliIT {
 
     @Test
     void avroAndProtobufThroughTheRegistry() throws Exception {
-        String up = ok("local", "up").stdout();
+        String up = cli.ok("local", "up").stdout();
         assertThat(up).contains("TRIBUTARY_SCHEMA_REGISTRY_URL=");
         long bad = (long) Math.floor(COUNT * BAD);
 
-        CliProcess.Result produced = ok("produce", "--format", "avro", "--topic", "clicks_avro", "--count", Long.toString(COUNT),
+        CliProcess.Result produced = cli.ok("produce", "--format", "avro", "--topic", "clicks_avro", "--count", Long.toString(COUNT),
                 "--bad-ratio", Double.toString(BAD), "--partitions", "2");
         assertThat(produced.stdout()).contains("produced 2,000 events (1,980 good, 20 malformed) to clicks_avro (2 partitions)"
                 + " as avro (subject clicks_avro-value, schema id ");
 
         // the YAML derived from the registered schema: printed only, nothing created
-        CliProcess.Result dry = ok("table", "create", "--from-registry", "clicks_avro-value", "--dry-run");
+        CliProcess.Result dry = cli.ok("table", "create", "--from-registry", "clicks_avro-value", "--dry-run");
         assertThat(dry.stdout()).contains("from subject clicks_avro-value version 1 (schema id ").contains("format: avro")
                 .contains("url: ${TRIBUTARY_SCHEMA_REGISTRY_URL}").contains("subject: clicks_avro-value")
                 .containsPattern("name: user_id, +type: long, +path: \\$\\.user\\.id")
                 .containsPattern("name: amount, +type: \"decimal\\(12,2\\)\"").containsPattern("name: day, +type: date")
                 .containsPattern("name: attrs_clicks, +type: int");
-        assertThat(ok("table", "list").stdout()).contains("no tables");
+        assertThat(cli.ok("table", "list").stdout()).contains("no tables");
 
         // the example file; a table straight from the registry; one whose subject does not exist (a warning)
-        CliProcess.Result example = ok("table", "create", "-f", "examples/clicks-avro.yaml");
+        CliProcess.Result example = cli.ok("table", "create", "-f", "examples/clicks-avro.yaml");
         assertThat(example.stdout()).contains("created table clicks_avro (version 1, ACTIVE)");
         assertThat(example.stderr()).doesNotContain("warning");
         Path derivedFile = state.resolve("derived.yaml");
-        CliProcess.Result derived = ok("table", "create", "--from-registry", "clicks_avro-value", "--name", "clicks_derived",
+        CliProcess.Result derived = cli.ok("table", "create", "--from-registry", "clicks_avro-value", "--name", "clicks_derived",
                 "-o", derivedFile.toString());
         assertThat(derived.stdout()).contains("created table clicks_derived (version 1, ACTIVE) from subject clicks_avro-value")
                 .contains("definition written to " + derivedFile);
         Path noSubject = state.resolve("nosubject.yaml");
-        Files.writeString(noSubject, Files.readString(repo.resolve("examples/clicks-avro.yaml"))
+        Files.writeString(noSubject, Files.readString(cli.repo.resolve("examples/clicks-avro.yaml"))
                 .replace("name: clicks_avro\n", "name: clicks_nosubject\n").replace("subject: clicks_avro-value", "subject: nope-value"));
-        CliProcess.Result warned = ok("table", "create", "-f", noSubject.toString());
+        CliProcess.Result warned = cli.ok("table", "create", "-f", noSubject.toString());
         assertThat(warned.stdout()).contains("created table clicks_nosubject");
         assertThat(warned.stderr().strip()).doesNotContain("\n").startsWith("tributary: warning: no subject 'nope-value'");
-        assertThat(ok("table", "describe", "clicks_avro").stdout())
+        assertThat(cli.ok("table", "describe", "clicks_avro").stdout())
                 .containsPattern("(?m)^format: avro, registry http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7 subject clicks_avro-value$");
 
         // Protobuf: registered, derived (its columns come from the .proto the registry holds), the example created
-        CliProcess.Result proto = ok("produce", "--format", "protobuf", "--topic", "clicks_proto", "--count",
+        CliProcess.Result proto = cli.ok("produce", "--format", "protobuf", "--topic", "clicks_proto", "--count",
                 Long.toString(COUNT), "--bad-ratio", Double.toString(BAD), "--partitions", "1");
         assertThat(proto.stdout()).contains("produced 2,000 events (1,980 good, 20 malformed) to clicks_proto (1 partitions)"
                 + " as protobuf (subject clicks_proto-value, schema id ");
-        assertThat(ok("table", "create", "--from-registry", "clicks_proto-value", "--dry-run").stdout())
+        assertThat(cli.ok("table", "create", "--from-registry", "clicks_proto-value", "--dry-run").stdout())
                 .contains("PROTOBUF, message tributary.examples.Click").contains("format: protobuf")
                 .containsPattern("name: ts, +type: timestamp, +path: \\$\\.ts").containsPattern("name: user_id, +type: long");
-        assertThat(ok("table", "create", "-f", "examples/clicks-protobuf.yaml").stdout())
+        assertThat(cli.ok("table", "create", "-f", "examples/clicks-protobuf.yaml").stdout())
                 .contains("created table clicks_proto (version 1, ACTIVE)");
 
-        service("scheduler", "scheduler");
-        service("runner-1", "runner", "--id", "r1");
-        statusUntil("every table committed to the end", Duration.ofMinutes(8),
+        cli.service("scheduler", "scheduler");
+        cli.service("runner-1", "runner", "--id", "r1");
+        cli.statusUntil("every table committed to the end", Duration.ofMinutes(8),
                 s -> TABLES.stream().allMatch(t -> committed(s, t) == COUNT));
 
         for (String t : TABLES) {
-            CliProcess.Result audit = ok("audit", t, "--deep", "--json");
+            CliProcess.Result audit = cli.ok("audit", t, "--deep", "--json");
             JsonNode a = JSON.readTree(audit.stdout());
             assertThat(a.get("exact").asBoolean()).as(t + ": " + audit.stdout()).isTrue();
             assertThat(a.get("problems")).as(t).isEmpty();
@@ -204,7 +126,7 @@ class FormatsCliIT {
             assertThat(a.at("/deep/rows_read").asLong()).as(t).isEqualTo(COUNT - bad);
         }
         for (String t : List.of("clicks_avro", "clicks_proto")) {
-            CliProcess.Result q = ok("query", t, "SELECT count(DISTINCT event_id) AS ids, count(user_id) AS users,"
+            CliProcess.Result q = cli.ok("query", t, "SELECT count(DISTINCT event_id) AS ids, count(user_id) AS users,"
                     + " count(*) FILTER (WHERE amount >= 0 AND day IS NOT NULL AND ts IS NOT NULL"
                     + " AND CAST(attrs AS VARCHAR) LIKE '%clicks%') AS complete FROM " + t);
             assertThat(q.stdout()).as(t).containsPattern("(?m)^\\s*" + (COUNT - bad) + "\\s+" + (COUNT - bad) + "\\s+"
@@ -212,16 +134,16 @@ class FormatsCliIT {
         }
         // a new definition version while the scheduler and runner run: a column added; later records land with it
         Path v2 = state.resolve("clicks-avro-v2.yaml");
-        Files.writeString(v2, Files.readString(repo.resolve("examples/clicks-avro.yaml")).replace("columns:\n",
+        Files.writeString(v2, Files.readString(cli.repo.resolve("examples/clicks-avro.yaml")).replace("columns:\n",
                 "columns:\n  - { name: session_key, type: string, path: $.user.country }\n"));
-        assertThat(ok("table", "update", "-f", v2.toString(), "--dry-run").stdout())
+        assertThat(cli.ok("table", "update", "-f", v2.toString(), "--dry-run").stdout())
                 .contains("table clicks_avro is at version 1; ").contains("would columns added: session_key");
-        assertThat(ok("table", "update", "-f", v2.toString()).stdout())
+        assertThat(cli.ok("table", "update", "-f", v2.toString()).stdout())
                 .contains("updated table clicks_avro (version 2, ACTIVE) from ").contains("columns added: session_key");
-        ok("produce", "--format", "avro", "--topic", "clicks_avro", "--count", "200", "--seed", "2", "--partitions", "2");
-        statusUntil("clicks_avro committed the records produced after the update", Duration.ofMinutes(4),
+        cli.ok("produce", "--format", "avro", "--topic", "clicks_avro", "--count", "200", "--seed", "2", "--partitions", "2");
+        cli.statusUntil("clicks_avro committed the records produced after the update", Duration.ofMinutes(4),
                 s -> committed(s, "clicks_avro") == COUNT + 200);
-        assertThat(ok("query", "clicks_avro", "SELECT count(*) FILTER (WHERE session_key IS NOT NULL) AS with_column,"
+        assertThat(cli.ok("query", "clicks_avro", "SELECT count(*) FILTER (WHERE session_key IS NOT NULL) AS with_column,"
                 + " count(*) AS all_rows FROM clicks_avro").stdout())
                 .containsPattern("(?m)^\\s*200\\s+" + (COUNT - bad + 200) + "\\s*$");
     }

@@ -1,7 +1,6 @@
 package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,15 +9,11 @@ import io.tributary.catalog.Compaction;
 import io.tributary.catalog.DynamoCatalog;
 import io.tributary.iceberg.IcebergCatalogs;
 import io.tributary.iceberg.SnapshotExpiry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -60,70 +55,22 @@ class MaintenanceCliIT {
 
     @TempDir
     Path state;
-    private final List<Process> services = new ArrayList<>();
-    private final Map<String, Path> logs = new LinkedHashMap<>();
-    private Path repo;
+    private Launcher cli;
 
     @BeforeEach
     void apps() {
-        repo = Path.of(System.getProperty("tributary.repo.root", "..")).toAbsolutePath().normalize();
-        for (String m : List.of("scheduler", "task-runner", "cli")) {
-            Path jar = repo.resolve(m).resolve("target/quarkus-app/quarkus-run.jar");
-            assumeTrue(Files.isRegularFile(jar), m + " app not built: " + jar);
-        }
-        assumeTrue(Files.isRegularFile(repo.resolve("infra/target/servers/kafka-broker.classpath")), "infra not built");
+        cli = Launcher.assumingBuilt(state, "scheduler", "task-runner", "cli");
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (int i = services.size() - 1; i >= 0; i--) {
-            Process p = services.get(i);
-            p.destroy();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        if (cli != null) {
+            cli.close();
         }
-        run("local", "down");
-    }
-
-    private ProcessBuilder launcher(Map<String, String> extra, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("./tributary"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("TRIBUTARY_") || k.startsWith("AWS_"));
-        env.put("TRIBUTARY_STATE_DIR", state.toString());
-        env.putAll(extra);
-        return pb;
-    }
-
-    private void service(String name, Map<String, String> extra, String... args) throws IOException {
-        Path log = state.resolve(name + ".log");
-        logs.put(name, log);
-        services.add(launcher(extra, args).redirectErrorStream(true).redirectOutput(log.toFile()).start());
-    }
-
-    private CliProcess.Result run(String... args) throws Exception {
-        Path out = Files.createTempFile(state, "out", ".txt");
-        Path err = Files.createTempFile(state, "err", ".txt");
-        Process p = launcher(Map.of(), args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("./tributary " + String.join(" ", args) + " did not finish within 5 minutes");
-        }
-        return new CliProcess.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    private CliProcess.Result ok(String... args) throws Exception {
-        CliProcess.Result r = run(args);
-        assertThat(r.exitCode()).as("./tributary %s\nstdout: %s\nstderr: %s\n%s", String.join(" ", args), r.stdout(),
-                r.stderr(), logs()).isZero();
-        return r;
     }
 
     private JsonNode okJson(String... args) throws Exception {
-        return JSON.readTree(ok(args).stdout());
+        return JSON.readTree(cli.ok(args).stdout());
     }
 
     /** Runs {@code args} every second until its JSON satisfies {@code done}. */
@@ -131,7 +78,7 @@ class MaintenanceCliIT {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
-            CliProcess.Result r = run(args);
+            CliProcess.Result r = cli.run(args);
             last = r.stdout() + r.stderr();
             if (!r.stdout().isBlank() && r.stdout().strip().startsWith("{")) {
                 JsonNode n = JSON.readTree(r.stdout());
@@ -141,13 +88,7 @@ class MaintenanceCliIT {
             }
             Thread.sleep(1000);
         }
-        throw new AssertionError("timed out waiting for " + what + "; last: " + last + "\n" + logs());
-    }
-
-    private String logs() {
-        StringBuilder sb = new StringBuilder();
-        logs.forEach((n, f) -> sb.append("--- ").append(n).append(".log (tail)\n").append(ChildService.tail(f, 25)).append('\n'));
-        return sb.toString();
+        throw new AssertionError("timed out waiting for " + what + "; last: " + last + "\n" + cli.logs());
     }
 
     private static long committed(JsonNode status) {
@@ -162,13 +103,13 @@ class MaintenanceCliIT {
 
     /** The query's result table without the footer (which names the part count and the time). */
     private String queryResult() throws Exception {
-        String out = ok("query", "small", QUERY).stdout();
+        String out = cli.ok("query", "small", QUERY).stdout();
         return out.substring(0, out.lastIndexOf("\n("));
     }
 
     @Test
     void compactAuditQuerySweep() throws Exception {
-        Map<String, String> env = parse(ok("local", "up").stdout());
+        Map<String, String> env = parse(cli.ok("local", "up").stdout());
         Path yaml = state.resolve("small.yaml");
         Files.writeString(yaml, """
                 name: small
@@ -194,15 +135,15 @@ class MaintenanceCliIT {
                 errors: { policy: dlq }
                 iceberg: { commit_interval: 1s }
                 """);
-        ok("produce", "--topic", "small", "--count", "0", "--partitions", "3");
-        ok("table", "create", "-f", yaml.toString());
+        cli.ok("produce", "--topic", "small", "--count", "0", "--partitions", "3");
+        cli.ok("table", "create", "-f", yaml.toString());
         // snapshot expiry is the test's to run (below): the scheduler keeps its default window
-        service("scheduler", Map.of(), "scheduler");
-        service("runner", Map.of(), "runner", "--id", "r1");
+        cli.service("scheduler", Map.of(), "scheduler");
+        cli.service("runner", Map.of(), "runner", "--id", "r1");
         until("a runner attached", Duration.ofMinutes(4), s -> s.get("runners").size() == 1, "status", "--json");
 
         // ~10 s of 1 s parts per partition
-        CliProcess.Result produced = ok("produce", "--topic", "small", "--count", Long.toString(EVENTS), "--bad-ratio",
+        CliProcess.Result produced = cli.ok("produce", "--topic", "small", "--count", Long.toString(EVENTS), "--bad-ratio",
                 Double.toString(BAD), "--rate", "300");
         java.util.regex.Matcher mm = java.util.regex.Pattern.compile("([\\d,]+) malformed").matcher(produced.stdout());
         assertThat(mm.find()).as(produced.stdout()).isTrue();
@@ -338,12 +279,12 @@ class MaintenanceCliIT {
         JsonNode st = okJson("status", "--json");
         assertThat(st.at("/tables/0/maintenance/parts").asLong()).isEqualTo(partsAfter);
         assertThat(st.at("/tables/0/maintenance/compaction_links").asLong()).isEqualTo(c.get("links").asLong());
-        assertThat(ok("table", "describe", "small").stdout()).contains("maintenance: " + partsAfter + " live parts");
+        assertThat(cli.ok("table", "describe", "small").stdout()).contains("maintenance: " + partsAfter + " live parts");
         JsonNode ret = okJson("retention", "small", "--json");
         assertThat(ret.get("retention_s").asLong()).isZero();
         assertThat(ret.get("records").asLong()).isZero();
-        assertThat(ok("retention", "small").stdout()).contains("keeps everything");
-        CliProcess.Result missing = run("compact", "nosuch");
+        assertThat(cli.ok("retention", "small").stdout()).contains("keeps everything");
+        CliProcess.Result missing = cli.run("compact", "nosuch");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.stderr().strip()).doesNotContain("\n").startsWith("tributary: no table 'nosuch'");
 
@@ -369,8 +310,8 @@ class MaintenanceCliIT {
                 iceberg: { commit_interval: 1s }
                 retention: 1h
                 """);
-        ok("produce", "--topic", "aged", "--count", "0", "--partitions", "2");
-        ok("table", "create", "-f", yaml.toString());
+        cli.ok("produce", "--topic", "aged", "--count", "0", "--partitions", "2");
+        cli.ok("table", "create", "-f", yaml.toString());
         long old = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
         int oldCount = 400;
         int newCount = 300;
@@ -399,7 +340,7 @@ class MaintenanceCliIT {
         assertThat(after.at("/deep/rows_read").asLong()).isEqualTo(newCount);
         assertThat(after.get("rows").asLong()).as("the chain audit counts the folded rows from the checkpoints")
                 .isEqualTo(oldCount + newCount);
-        String counted = ok("query", "aged", "SELECT count(*) AS n, min(n) AS lo FROM aged").stdout();
+        String counted = cli.ok("query", "aged", "SELECT count(*) AS n, min(n) AS lo FROM aged").stdout();
         assertThat(counted).contains(Integer.toString(newCount)).contains(Integer.toString(oldCount));
         JsonNode d = okJson("table", "describe", "aged", "--json").get("maintenance");
         assertThat(d.get("checkpoints").size()).isPositive();

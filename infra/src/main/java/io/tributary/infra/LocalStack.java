@@ -363,7 +363,30 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the broker; if its JVM exits during start-up (seen rarely in CI, exit code 1 with nothing
+     * in its log), says so on stderr with what there is to see and starts it once more on fresh ports
+     * (unless ports were requested). A second failure, or a broker that does not come up in time, is the error.
+     */
     private void startKafka() throws IOException {
+        try {
+            startKafkaOnce();
+        } catch (LocalStackException first) {
+            ServerProcess dead = running.get(Server.KAFKA);
+            if (dead == null || dead.isAlive() || requested.kafka() != 0 || requested.kafkaController() != 0) {
+                throw first;
+            }
+            running.remove(Server.KAFKA);
+            System.err.printf("tributary local stack: %s%nformat step log %s:%n%s%ntributary local stack: starting kafka"
+                    + " once more on new ports%n", first.getMessage(), dataDir.resolve("logs/kafka-format.log"),
+                    ServerProcess.tail(dataDir.resolve("logs/kafka-format.log"), 10));
+            ports.remove("kafka.port");
+            ports.remove("kafka.controller.port");
+            startKafkaOnce();
+        }
+    }
+
+    private void startKafkaOnce() throws IOException {
         int port = choosePort("kafka.port", requested.kafka(), "kafka");
         int controller = choosePort("kafka.controller.port", requested.kafkaController(), "kafka controller");
         Path dir = dataDir.resolve("kafka");
@@ -733,7 +756,26 @@ public final class LocalStack implements AutoCloseable {
         return port;
     }
 
+    /**
+     * A free port <em>below</em> the kernel's ephemeral range, so that no outgoing connection (the
+     * format step, a client of another server) can take it between this check and the server's bind,
+     * as a port from {@code bind(0)} can be (the policy of {@code io.tributary.catalog.ListenPorts},
+     * which this module cannot depend on). Random, so two stacks starting at once rarely meet.
+     */
     static int freePort() {
+        int low = 32768;
+        try {
+            low = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // Linux's default range
+        }
+        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200 && low - 1 > 20_000; attempt++) {
+            int p = 20_000 + rnd.nextInt(low - 20_000);
+            if (isFree(p)) {
+                return p;
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(false);
             return s.getLocalPort();

@@ -23,6 +23,21 @@ class LocalStackTest extends StackContract {
                 stack.region(), stack.accessKeyId(), stack.secretAccessKey());
     }
 
+    /**
+     * Ports of the stack's servers come from below the kernel's ephemeral range (read here with
+     * {@code cat}, independently), which no outgoing connection takes between the check and the bind.
+     */
+    @Test
+    void freePortsAreBelowTheEphemeralRange() throws Exception {
+        Process cat = new ProcessBuilder("cat", "/proc/sys/net/ipv4/ip_local_port_range").start();
+        int low = Integer.parseInt(new String(cat.getInputStream().readAllBytes()).trim().split("\\s+")[0]);
+        org.junit.jupiter.api.Assumptions.assumeTrue(low > 21_000, "an unusual ephemeral range: " + low);
+        for (int i = 0; i < 20; i++) {
+            int p = LocalStack.freePort();
+            assertThat(p).isBetween(20_000, low - 1);
+        }
+    }
+
     @Test
     void envListsTheDesignKeys() {
         assertThat(stack.env()).containsOnlyKeys("TRIBUTARY_KAFKA_BOOTSTRAP", "TRIBUTARY_DYNAMODB_ENDPOINT",
