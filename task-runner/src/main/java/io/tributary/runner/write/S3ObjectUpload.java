@@ -117,7 +117,7 @@ final class S3ObjectUpload extends PositionOutputStream {
             long cpu = CpuPhase.threadCpuNanos();
             try {
                 s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                    .contentLength((long) used).build(), RequestBody.fromBytes(copy()));
+                        .contentLength((long) used).build(), RequestBody.fromBytes(copy()));
             } finally {
                 cpuNanos += CpuPhase.threadCpuNanos() - cpu;
             }
