@@ -108,6 +108,21 @@ final class Report {
         md.append('\n');
     }
 
+    /** How the e2e drain was cut into parts (commits, rows per part, parts per GB, flush reasons), when measured. */
+    private static void parts(StringBuilder md, JsonNode e2e) {
+        if (!e2e.path("commits").isNumber()) {
+            return;
+        }
+        md.append("E2E parts: ").append(e2e.path("commits").asLong()).append(" commits, ")
+                .append(fmt(e2e.path("avg_part_rows").asDouble())).append(" rows per part on average, ")
+                .append(fmt(e2e.path("parts_per_gb").asDouble())).append(" parts per GB of input; flush reasons:");
+        List<String> reasons = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> f : iter(e2e.path("flush_reasons"))) {
+            reasons.add(" " + f.getKey() + " " + f.getValue().asLong());
+        }
+        md.append(reasons.isEmpty() ? " —" : String.join(",", reasons)).append(".\n\n");
+    }
+
     static String markdown(Results r, String svgFileName) {
         JsonNode root = r.root;
         StringBuilder md = new StringBuilder();
@@ -128,6 +143,7 @@ final class Report {
         }
         md.append('\n');
         attribution(md, root.path("details").path("e2e").path("cpu_attribution"));
+        parts(md, root.path("details").path("e2e"));
         if (svgFileName != null) {
             md.append("![throughput and freshness over time](").append(svgFileName).append(")\n\n");
         }
