@@ -65,6 +65,7 @@ final class Bench {
     private final Path work;
     private final Path jsonFile;
     private final Results res = new Results();
+    private final RunnerRuntime runtime = new RunnerRuntime(this);
 
     private LocalStack stack;
     private Map<String, String> env;
@@ -476,12 +477,20 @@ final class Bench {
         return def;
     }
 
-    /** A runner process on a static assignment (all partitions of {@code table}); {@code table} null: attach to the scheduler. */
+    /**
+     * A runner process on a static assignment (all partitions of {@code table}); {@code table} null: attach to the
+     * scheduler. It runs on the adopted runner runtime ({@link RunnerRuntime}: JDK 25 + AOT cache when installed).
+     */
     RunningRunner startRunner(String id, String table, List<String> extraJvm) {
         runnerClasspath();
+        return launchRunner(id, table, runtime.command(), extraJvm);
+    }
+
+    /** As {@link #startRunner} on {@code javaAndFlags} (the java binary, then its runtime flags). */
+    RunningRunner launchRunner(String id, String table, List<String> javaAndFlags, List<String> extraJvm) {
+        runnerClasspath();
         int port = freePort();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ChildProcess.java());
+        List<String> cmd = new ArrayList<>(javaAndFlags);
         cmd.addAll(jvmOpts("TRIBUTARY_BENCH_RUNNER_OPTS", "-Xmx1g"));
         cmd.addAll(extraJvm);
         cmd.add("-Dquarkus.http.port=" + port);
@@ -586,6 +595,12 @@ final class Bench {
             ready = r.awaitReady(Duration.ofSeconds(90));
             done = awaitCommitted(table, e2eRecords, r.proc,
                     Duration.ofSeconds(Math.max(sizes.stageTimeoutSeconds(), e2eInputBytes / 2_000_000)));
+            // the phase counters, JIT/GC thread CPU and process CPU at the end of the window, together
+            Map<String, Double> endMetrics = r.sampler.scrape();
+            if (endMetrics != null) {
+                endMetrics.putAll(Sampler.jitAndGc(ProcStat.threadCpu(r.proc.pid())));
+            }
+            double cpuEnd = r.proc.cpuSeconds();
             sleep(300);
             peakRss = r.proc.peakRssMb();
             Map<String, Double> lastMetrics = r.sampler.scrape();
@@ -600,6 +615,12 @@ final class Bench {
             double cpuReady = r.sampler.cpuAt(ready);
             double cpuDone = r.sampler.cpuAt(done);
             double mb = e2eInputBytes / 1e6;
+            Sampler.Sample first = r.sampler.firstSampleAbove("tributary_records_consumed_total", 0);
+            if (first == null || !CpuAttribution.attribute(first.metrics(), first.cpuS(), endMetrics, cpuEnd, mb, d)) {
+                res.note("e2e: no CPU attribution (the runner exported no tributary_cpu_seconds_total, or no sample"
+                        + " had consumed records)");
+            }
+            d.put("runner_jvm", String.join(" ", runtime.command()));
             double cpu = cpuDone - cpuReady;
             res.put("e2e_mb_per_cpu_s", mb / cpu);
             res.put("e2e_wall_mb_s", mb / ((done - ready) / 1000.0));
@@ -608,6 +629,7 @@ final class Bench {
             if (ceiling != null) {
                 res.put("e2e_ratio_to_ceiling", mb / cpu / ceiling);
             }
+            CpuAttribution.composite(res);
             res.put("runner_peak_rss_mb", peakRss);
             d.put("input_mb", Results.round(mb)).put("records", e2eRecords)
                     .put("runner_cpu_s_after_start", Results.round(cpu))
@@ -658,7 +680,17 @@ final class Bench {
         long rows = chain.stream().mapToLong(CommitRecord::rows).sum();
         long parquet = chain.stream().mapToLong(CommitRecord::bytes).sum();
         d.put("commits", chain.size()).put("rows_committed", rows).put("parquet_bytes", parquet)
-                .put("avg_part_rows", chain.isEmpty() ? 0 : rows / chain.size());
+                .put("avg_part_rows", chain.isEmpty() ? 0 : rows / chain.size())
+                .put("parts_per_gb", Results.round(chain.stream().filter(c -> c.rows() > 0).count() / (e2eInputBytes / 1e9)));
+        ObjectNode reasons = d.putObject("flush_reasons");
+        if (d.path("final_metrics").isObject()) {
+            d.get("final_metrics").fields().forEachRemaining(f -> {
+                if (f.getKey().startsWith("tributary_flush_total{reason=")) {
+                    reasons.put(f.getKey().substring("tributary_flush_total{reason=".length(), f.getKey().length() - 1),
+                            f.getValue().asLong());
+                }
+            });
+        }
         RequestStats.put(res, d, def, chain, e2eInputBytes);
         if (rows != e2eRecords) {
             res.note("e2e: " + rows + " rows committed for " + e2eRecords + " records produced (dead letters: "
@@ -675,10 +707,8 @@ final class Bench {
         ObjectNode o = d.putObject("thread_cpu_s");
         t.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> o.put(e.getKey(), Results.round(e.getValue())));
-        double jit = t.entrySet().stream().filter(e -> e.getKey().contains("Compiler")).mapToDouble(Map.Entry::getValue).sum();
-        double gc = t.entrySet().stream().filter(e -> e.getKey().startsWith("GC") || e.getKey().startsWith("G1")
-                || e.getKey().equals("VM Thread")).mapToDouble(Map.Entry::getValue).sum();
-        d.put("jit_cpu_s", Results.round(jit)).put("gc_vm_cpu_s", Results.round(gc));
+        Map<String, Double> jitGc = Sampler.jitAndGc(t);
+        d.put("jit_cpu_s", Results.round(jitGc.get(Sampler.JIT_CPU))).put("gc_vm_cpu_s", Results.round(jitGc.get(Sampler.GC_CPU)));
     }
 
     private void budgetFromLog(ChildProcess p) {

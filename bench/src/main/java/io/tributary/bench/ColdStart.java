@@ -375,7 +375,7 @@ final class ColdStart {
     }
 
     /** Sends exactly {@code perPartition} events to every partition of {@code topic} (round robin), all acknowledged. */
-    private static Produced produce(String bootstrap, String topic, int partitions, long perPartition, long seed) {
+    static Produced produce(String bootstrap, String topic, int partitions, long perPartition, long seed) {
         Map<String, Object> p = new HashMap<>();
         p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");

@@ -24,6 +24,10 @@ final class Report {
             new Row("e2e_mb_per_cpu_s", "End-to-end, one runner (Kafka -> S3 + commits)", "MB JSON / runner CPU-s", ">= 60"),
             new Row("e2e_wall_mb_s", "End-to-end wall throughput", "MB/s", null),
             new Row("e2e_ratio_to_ceiling", "End-to-end / ceiling", "ratio", ">= 0.8"),
+            new Row("composite_limit_mb_per_cpu_s", "Composite limit: fetch + decode + encode on one core, 1 / (1/raw + 1/decode"
+                    + " + 1/encode), this run", "MB JSON / CPU-s", null),
+            new Row("e2e_ratio_to_composite", "End-to-end / composite limit (JIT and everything else included)", "ratio",
+                    ">= 0.85"),
             new Row("e2e_time_to_visible_s", "Ours: start to all committed", "s", null),
             new Row("requests_per_gb", "End-to-end requests per GB of input (S3 PUTs + DynamoDB writes, backlog: size cuts)",
                     "requests / GB", null),
@@ -77,6 +81,48 @@ final class Report {
             new Row("ratio_to_peer", "Ours / peer, per CPU-s", "ratio", "> 1"),
             new Row("peer_snapshot_interval_s", "Peer: median time between its snapshots (configured 1 s)", "s", null));
 
+    private static final List<String[]> PHASES = List.of(new String[] {"fetch", "fetch (KafkaConsumer.poll)"},
+            new String[] {"decode", "decode into column buffers"}, new String[] {"encode", "Parquet encode + compress"},
+            new String[] {"upload", "S3 upload"}, new String[] {"commit", "commit (DynamoDB conditional write)"},
+            new String[] {"jit", "JIT compiler threads"}, new String[] {"gc", "GC threads + VM thread"},
+            new String[] {"other", "other (total - the rest)"});
+
+    /** The e2e runner's CPU by phase ({@code details.e2e.cpu_attribution}), when measured. */
+    private static void attribution(StringBuilder md, JsonNode a) {
+        if (!a.isObject()) {
+            return;
+        }
+        md.append("E2E runner CPU from the first consumed record to all committed (").append(fmt(a.path("window_cpu_s")
+                .asDouble())).append(" CPU-s for ").append(fmt(a.path("input_mb").asDouble())).append(" MB):\n\n");
+        md.append("| phase | CPU-s | share | MB / CPU-s | ms CPU / MB |\n|---|---:|---:|---:|---:|\n");
+        for (String[] p : PHASES) {
+            JsonNode o = a.path(p[0]);
+            if (!o.isObject()) {
+                continue;
+            }
+            md.append("| ").append(p[1]).append(" | ").append(fmt(o.path("cpu_s").asDouble())).append(" | ")
+                    .append(fmt(o.path("share").asDouble() * 100)).append(" % | ")
+                    .append(o.path("mb_per_cpu_s").isNumber() ? fmt(o.path("mb_per_cpu_s").asDouble()) : "—").append(" | ")
+                    .append(fmt(o.path("ms_per_mb").asDouble())).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** How the e2e drain was cut into parts (commits, rows per part, parts per GB, flush reasons), when measured. */
+    private static void parts(StringBuilder md, JsonNode e2e) {
+        if (!e2e.path("commits").isNumber()) {
+            return;
+        }
+        md.append("E2E parts: ").append(e2e.path("commits").asLong()).append(" commits, ")
+                .append(fmt(e2e.path("avg_part_rows").asDouble())).append(" rows per part on average, ")
+                .append(fmt(e2e.path("parts_per_gb").asDouble())).append(" parts per GB of input; flush reasons:");
+        List<String> reasons = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> f : iter(e2e.path("flush_reasons"))) {
+            reasons.add(" " + f.getKey() + " " + f.getValue().asLong());
+        }
+        md.append(reasons.isEmpty() ? " —" : String.join(",", reasons)).append(".\n\n");
+    }
+
     static String markdown(Results r, String svgFileName) {
         JsonNode root = r.root;
         StringBuilder md = new StringBuilder();
@@ -96,6 +142,8 @@ final class Report {
                     .append(" | ").append(row.target == null ? "" : row.target + " " + verdict(v, row.target)).append(" |\n");
         }
         md.append('\n');
+        attribution(md, root.path("details").path("e2e").path("cpu_attribution"));
+        parts(md, root.path("details").path("e2e"));
         if (svgFileName != null) {
             md.append("![throughput and freshness over time](").append(svgFileName).append(")\n\n");
         }

@@ -21,6 +21,7 @@ final class Results {
     /** The headline fields, in report order; all present, null when not measured. */
     static final List<String> HEADLINE = List.of(
             "ceiling_mb_per_cpu_s", "raw_consume_mb_per_cpu_s", "e2e_mb_per_cpu_s", "e2e_wall_mb_s", "e2e_ratio_to_ceiling",
+            "composite_limit_mb_per_cpu_s", "e2e_ratio_to_composite",
             "requests_per_gb", "requests_per_partition_day",
             "freshness_p50_s", "freshness_p99_s", "freshness_max_s", "iceberg_freshness_p50_s", "iceberg_freshness_p99_s",
             "iceberg_freshness_max_s", "freshness_runner_mb_per_cpu_s", "compaction_parts_per_gb_before",

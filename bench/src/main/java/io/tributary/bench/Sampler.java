@@ -12,9 +12,15 @@ import java.util.TreeMap;
 
 /**
  * Samples a child process every {@code periodMs}: CPU seconds (utime+stime), RSS, and, when it has
- * a Prometheus endpoint, every {@code tributary_*} metric (summed over labels).
+ * a Prometheus endpoint, every {@code tributary_*} metric (summed over labels; a {@code phase} or
+ * {@code reason} label is also kept apart, as {@code name{phase=decode}}) together with the CPU of
+ * its JIT and GC threads at the same instant ({@link #JIT_CPU}, {@link #GC_CPU}).
  */
 final class Sampler implements AutoCloseable {
+    /** Keys of a sample's metrics: CPU seconds of the JIT compiler threads and of the GC threads (with the VM thread). */
+    static final String JIT_CPU = "bench_jit_thread_cpu_s";
+    static final String GC_CPU = "bench_gc_thread_cpu_s";
+
     record Sample(long atMillis, double cpuS, double rssMb, Map<String, Double> metrics) {
     }
 
@@ -22,6 +28,7 @@ final class Sampler implements AutoCloseable {
     private final String metricsUrl;
     private final long periodMs;
     private final List<Sample> samples = new ArrayList<>();
+    private static final java.util.regex.Pattern KEPT_LABEL = java.util.regex.Pattern.compile("[{,](phase|reason)=\"([^\"]*)\"");
     private final Thread thread;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile boolean stop;
@@ -45,6 +52,10 @@ final class Sampler implements AutoCloseable {
             Map<String, Double> m = null;
             if (metricsUrl != null && n % Math.max(1, 1000 / periodMs) == 0) {
                 m = scrape();
+                if (m != null) {
+                    m.putAll(jitAndGc(ProcStat.threadCpu(proc.pid())));
+                    cpu = Math.max(cpu, proc.cpuSeconds()); // the process CPU of the same instant as the scrape
+                }
             }
             synchronized (samples) {
                 samples.add(new Sample(System.currentTimeMillis(), cpu, proc.rssMb(), m));
@@ -74,6 +85,24 @@ final class Sampler implements AutoCloseable {
         }
     }
 
+    /**
+     * JIT and GC CPU seconds of a {@link ProcStat#threadCpu} map (digits folded: "C2 CompilerThre" is "C CompilerThre",
+     * "G1 Conc#0" is "G Conc"), keyed {@link #JIT_CPU} and {@link #GC_CPU}.
+     */
+    static Map<String, Double> jitAndGc(Map<String, Double> threads) {
+        double jit = 0;
+        double gc = 0;
+        for (Map.Entry<String, Double> e : threads.entrySet()) {
+            String t = e.getKey();
+            if (t.contains("Compiler")) {
+                jit += e.getValue();
+            } else if (t.startsWith("GC") || t.startsWith("G1") || t.startsWith("G ") || t.equals("VM Thread")) {
+                gc += e.getValue();
+            }
+        }
+        return Map.of(JIT_CPU, jit, GC_CPU, gc);
+    }
+
     static Map<String, Double> parsePrometheus(String body) {
         Map<String, Double> out = new TreeMap<>();
         for (String l : body.split("\n")) {
@@ -87,7 +116,12 @@ final class Sampler implements AutoCloseable {
             }
             String name = brace > 0 && brace < sp ? l.substring(0, brace) : l.substring(0, sp).trim();
             try {
-                out.merge(name, Double.parseDouble(l.substring(sp + 1).trim()), Double::sum);
+                double v = Double.parseDouble(l.substring(sp + 1).trim());
+                out.merge(name, v, Double::sum);
+                java.util.regex.Matcher lbl = KEPT_LABEL.matcher(brace > 0 && brace < sp ? l.substring(brace, sp) : "");
+                if (lbl.find()) {
+                    out.merge(name + "{" + lbl.group(1) + "=" + lbl.group(2) + "}", v, Double::sum);
+                }
             } catch (NumberFormatException ignored) {
                 // NaN or odd line
             }
@@ -129,6 +163,16 @@ final class Sampler implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** The first sample whose metric exceeds {@code threshold}, or null. */
+    Sample firstSampleAbove(String name, double threshold) {
+        for (Sample x : samples()) {
+            if (x.metrics != null && x.metrics.getOrDefault(name, 0.0) > threshold) {
+                return x;
+            }
+        }
+        return null;
     }
 
     /** Largest value seen of a metric, or null. */

@@ -52,7 +52,7 @@ public final class TaskRunner implements AssignmentSource.Listener, AutoCloseabl
                 });
         MemoryBudget memory = new MemoryBudget(config.memoryBudgetBytes());
         S3PartWriter writer = new S3PartWriter(s3, new AirCompressorCodecFactory(), config.uploadPartBytes(),
-                config.rowGroupBytes());
+                config.rowGroupBytes(), metrics);
         this.shared = new TableWorker.Shared(config, catalog, new Committer(catalog, writer, config.runnerId(), metrics),
                 flushExecutor, metrics, memory);
         metrics.bufferedBytes(memory::used);

@@ -8,6 +8,7 @@ import io.tributary.catalog.PartObject;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.runner.TableContext;
 import io.tributary.runner.buffer.PartitionBuffer;
+import io.tributary.runner.metrics.CpuPhase;
 import io.tributary.runner.metrics.RunnerMetrics;
 import io.tributary.runner.write.S3PartWriter;
 import org.jboss.logging.Logger;
@@ -67,14 +68,32 @@ public final class Committer {
      * {@code epoch}. {@code head.endOffset()} must be {@code buf.startOffset()}.
      */
     public Result writeAndCommit(TableContext ctx, int partition, CommitRecord head, long epoch, PartitionBuffer buf) {
-        S3PartWriter.Written written;
+        S3PartWriter.Written written = write(ctx, partition, head, buf);
+        if (written == null) {
+            return new Unresolved("object write failed");
+        }
+        long cpu = CpuPhase.threadCpuNanos();
         try {
-            written = writer.write(ctx, buf, ctx.errorPolicy() == TableDefinition.ErrorPolicy.DLQ);
+            return commit(ctx, partition, head, epoch, buf, written);
+        } finally {
+            metrics.cpuSince(CpuPhase.COMMIT, cpu);
+        }
+    }
+
+    /** The objects of {@code buf} in S3, or null (logged) when writing them failed. */
+    private S3PartWriter.Written write(TableContext ctx, int partition, CommitRecord head, PartitionBuffer buf) {
+        try {
+            return writer.write(ctx, buf, ctx.errorPolicy() == TableDefinition.ErrorPolicy.DLQ);
         } catch (Exception e) {
             LOG.warnf("table %s partition %d seq %d: writing objects failed (%s); nothing was committed, restarting"
                     + " from the catalog head", ctx.table(), partition, head.seq() + 1, e.toString());
-            return new Unresolved("object write failed");
+            return null;
         }
+    }
+
+    /** ONE conditional commit of {@code written} after {@code head}; settles the outcome. */
+    private Result commit(TableContext ctx, int partition, CommitRecord head, long epoch, PartitionBuffer buf,
+            S3PartWriter.Written written) {
         long dlqRows = 0;
         int dataParts = 0;
         for (PartObject o : written.objects()) {

@@ -42,6 +42,8 @@ final class PartitionState {
      * {@link #NEVER_CUT}; {@code flush.min_interval} delays an age cut until this is that long ago.
      */
     long lastCutNanos = NEVER_CUT;
+    /** Behind by at least a part's worth of records when last looked at: age cuts wait ({@link AgeCuts}). */
+    boolean behind;
 
     /** {@link #lastCutNanos} before the first cut: the first age cut waits for {@code max_age} only. */
     static final long NEVER_CUT = Long.MIN_VALUE;

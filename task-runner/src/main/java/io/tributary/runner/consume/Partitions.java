@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
 /**
  * The partitions one table worker owns and their lifecycle on the consumer: start (read the chain
  * head, claim with a higher epoch, seek to the head's end offset, record a retention gap), seal
- * (by rows/bytes while appending, by age or the memory budget between polls, on revoke and at
+ * (by rows/bytes while appending, by age ({@link AgeCuts}) or the memory budget between polls, on revoke and at
  * shutdown), restart after a flush that did not commit, retry after a transient failure, revoke
  * and stop. Every method runs on the table's poll thread, the only thread that touches the
  * consumer and the filling buffers; other threads read {@link #snapshot()}.
@@ -52,6 +52,7 @@ final class Partitions {
     private volatile List<PartitionState> snapshot = List.of();
     private boolean memoryPaused;
     private final Holds holds;
+    private final AgeCuts ageCuts;
 
     Partitions(TableContext ctx, Catalog catalog, Committer committer, RunnerMetrics metrics, MemoryBudget memory,
             KafkaConsumer<byte[], byte[]> consumer, FlushChain flushes, BooleanSupplier stopping) {
@@ -64,6 +65,7 @@ final class Partitions {
         this.flushes = flushes;
         this.stopping = stopping;
         this.holds = new Holds(ctx.table(), consumer);
+        this.ageCuts = new AgeCuts(ctx, consumer);
     }
 
     /** Pauses {@code st} at {@code offset} because the schema registry did not answer; see {@link Holds}. */
@@ -225,21 +227,10 @@ final class Partitions {
 
     // ------------------------------------------------------------------ sealing
 
-    /**
-     * Seals the buffers older than {@code max_age} whose partition cut its previous part at least
-     * {@code flush.min_interval} ago (0 = no such wait): a quiet partition cuts at most one part per
-     * {@code max(max_age, min_interval)}. Cuts by rows, bytes, memory, revoke and shutdown do not wait.
-     */
+    /** Seals the buffers due for an age cut (see {@link AgeCuts}: not while the partition is behind). */
     void sealAged() {
-        long now = System.nanoTime();
-        long maxAge = ctx.flush().maxAgeMillis() * 1_000_000L;
-        long minInterval = ctx.flush().minIntervalMillis() * 1_000_000L;
-        for (PartitionState st : parts.values()) {
-            PartitionBuffer b = st.buffer;
-            if (b != null && !b.isEmpty() && b.ageNanos(now) >= maxAge
-                    && (st.lastCutNanos == PartitionState.NEVER_CUT || now - st.lastCutNanos >= minInterval)) {
-                sealAtPosition(st, FlushReason.AGE);
-            }
+        for (PartitionState st : ageCuts.due(parts.values())) {
+            sealAtPosition(st, FlushReason.AGE);
         }
     }
 

@@ -13,6 +13,7 @@ import io.tributary.runner.commit.Committer;
 import io.tributary.runner.decode.RowDecoder;
 import io.tributary.runner.decode.RowDecoders;
 import io.tributary.formats.registry.RegistryUnavailableException;
+import io.tributary.runner.metrics.CpuPhase;
 import io.tributary.runner.metrics.RunnerMetrics;
 import io.tributary.runner.write.DeadLetterTopic;
 import java.time.Duration;
@@ -205,6 +206,7 @@ public final class TableWorker {
                 partitions.sealAged();
                 partitions.enforceBudget();
                 ConsumerRecords<byte[], byte[]> records;
+                long cpu = CpuPhase.threadCpuNanos();
                 try {
                     records = consumer.poll(shared.config().pollTimeout());
                 } catch (WakeupException e) {
@@ -213,8 +215,10 @@ public final class TableWorker {
                     partitions.outOfRange(e.offsetOutOfRangePartitions());
                     continue;
                 }
+                cpu = shared.metrics().cpuSince(CpuPhase.FETCH, cpu);
                 if (!records.isEmpty()) {
                     append(records);
+                    shared.metrics().cpuSince(CpuPhase.DECODE, cpu);
                 }
                 commitOffsetsAsync();
             }

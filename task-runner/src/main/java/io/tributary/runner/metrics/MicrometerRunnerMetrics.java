@@ -19,14 +19,21 @@ import java.util.function.LongSupplier;
  * {@code tributary_rows_committed_total}, {@code tributary_parts_committed_total},
  * {@code tributary_dlq_records_total}, {@code tributary_commit_latency_seconds} (histogram),
  * {@code tributary_flush_total{reason}}, {@code tributary_buffered_bytes},
- * {@code tributary_freshness_seconds} and {@code tributary_commit_conflicts_total}.
+ * {@code tributary_freshness_seconds}, {@code tributary_commit_conflicts_total} and
+ * {@code tributary_cpu_seconds_total{phase}} (thread CPU of each {@link CpuPhase}, runner-wide).
  */
 public final class MicrometerRunnerMetrics implements RunnerMetrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
+    private final Counter[] cpu = new Counter[CpuPhase.values().length];
 
     public MicrometerRunnerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        for (CpuPhase p : CpuPhase.values()) {
+            cpu[p.ordinal()] = Counter.builder("tributary.cpu.seconds").tags("phase", p.label())
+                    .description("thread CPU time of the runner's data path, by phase")
+                    .register(registry);
+        }
     }
 
     @Override
@@ -75,6 +82,13 @@ public final class MicrometerRunnerMetrics implements RunnerMetrics {
         latency.computeIfAbsent(table, t -> Timer.builder("tributary.commit.latency").tags("table", t)
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void cpu(CpuPhase phase, long nanos) {
+        if (nanos > 0) {
+            cpu[phase.ordinal()].increment(nanos / 1e9);
+        }
     }
 
     @Override

@@ -30,6 +30,20 @@ public interface RunnerMetrics {
     /** Registers the global buffered-bytes gauge. */
     void bufferedBytes(LongSupplier bytes);
 
+    /** {@code nanos} of thread CPU spent in {@code phase} (runner-wide); ignored unless overridden. */
+    default void cpu(CpuPhase phase, long nanos) {
+    }
+
+    /**
+     * Reports the calling thread's CPU since {@code since} (a {@link CpuPhase#threadCpuNanos()}) as {@code phase};
+     * returns the thread's CPU time now, the start of the next phase.
+     */
+    default long cpuSince(CpuPhase phase, long since) {
+        long now = CpuPhase.threadCpuNanos();
+        cpu(phase, now - since);
+        return now;
+    }
+
     RunnerMetrics NOOP = new RunnerMetrics() {
         private final PartitionMetrics none = new PartitionMetrics() {
             @Override

@@ -1,5 +1,6 @@
 package io.tributary.runner.write;
 
+import io.tributary.runner.metrics.CpuPhase;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ final class S3ObjectUpload extends PositionOutputStream {
     private String uploadId;
     private final List<CompletedPart> parts = new ArrayList<>();
     private boolean closed;
+    /** Thread CPU spent in the S3 requests so far (the rest of a part's write is encoding). */
+    private long cpuNanos;
 
     S3ObjectUpload(S3Client s3, String bucket, String key, String contentType, int partSize) {
         if (partSize < 5 << 20) {
@@ -79,6 +82,15 @@ final class S3ObjectUpload extends PositionOutputStream {
     }
 
     private void sendPart() {
+        long cpu = CpuPhase.threadCpuNanos();
+        try {
+            sendPartTimed();
+        } finally {
+            cpuNanos += CpuPhase.threadCpuNanos() - cpu;
+        }
+    }
+
+    private void sendPartTimed() {
         if (uploadId == null) {
             uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
                     .contentType(contentType).build()).uploadId();
@@ -102,15 +114,31 @@ final class S3ObjectUpload extends PositionOutputStream {
         }
         closed = true;
         if (uploadId == null) {
-            s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                    .contentLength((long) used).build(), RequestBody.fromBytes(copy()));
+            long cpu = CpuPhase.threadCpuNanos();
+            try {
+                s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
+                        .contentLength((long) used).build(), RequestBody.fromBytes(copy()));
+            } finally {
+                cpuNanos += CpuPhase.threadCpuNanos() - cpu;
+            }
         } else {
             if (used > 0) {
                 sendPart();
             }
-            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+            long cpu = CpuPhase.threadCpuNanos();
+            try {
+                s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key)
+                        .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
+                        .build());
+            } finally {
+                cpuNanos += CpuPhase.threadCpuNanos() - cpu;
+            }
         }
+    }
+
+    /** Thread CPU spent in this upload's S3 requests (the calling thread's; one flush thread uses an upload). */
+    long cpuNanos() {
+        return cpuNanos;
     }
 
     /** Gives up: a started multipart upload is aborted; nothing was written for a small object. */

@@ -4,6 +4,8 @@ import io.tributary.runner.buffer.PartitionBuffer;
 import io.tributary.runner.buffer.DeadLetter;
 import io.tributary.runner.TableContext;
 
+import io.tributary.runner.metrics.CpuPhase;
+import io.tributary.runner.metrics.RunnerMetrics;
 import io.tributary.catalog.ObjectKeys;
 import io.tributary.catalog.PartObject;
 import java.io.IOException;
@@ -23,7 +25,9 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
  * Writes the objects of one sealed buffer to S3 before its commit: the Parquet part (if it has
  * rows) and the dead-letter file (if it has dead letters), under the DESIGN.md key layout with a
  * random suffix so keys are never reused. Deletes them again only when the commit certainly did
- * not publish them. Thread-safe; used by the flush threads.
+ * not publish them. Reports its thread CPU as {@link CpuPhase#UPLOAD} (the S3 requests) and
+ * {@link CpuPhase#ENCODE} (the rest: Parquet, compression, dead-letter gzip). Thread-safe; used by the
+ * flush threads.
  */
 public final class S3PartWriter {
     private final S3Client s3;
@@ -31,8 +35,15 @@ public final class S3PartWriter {
     private final DeadLetterWriter deadLetters = new DeadLetterWriter();
     private final int uploadPartBytes;
     private final long rowGroupBytes;
+    private final RunnerMetrics metrics;
 
     public S3PartWriter(S3Client s3, CompressionCodecFactory codecs, int uploadPartBytes, long rowGroupBytes) {
+        this(s3, codecs, uploadPartBytes, rowGroupBytes, RunnerMetrics.NOOP);
+    }
+
+    public S3PartWriter(S3Client s3, CompressionCodecFactory codecs, int uploadPartBytes, long rowGroupBytes,
+            RunnerMetrics metrics) {
+        this.metrics = metrics;
         this.s3 = s3;
         this.codecs = codecs;
         this.uploadPartBytes = uploadPartBytes;
@@ -64,6 +75,8 @@ public final class S3PartWriter {
     public Written write(TableContext t, PartitionBuffer buf, boolean writeDeadLetters) throws IOException {
         List<PartObject> objects = new ArrayList<>(2);
         long total = 0;
+        long cpu = CpuPhase.threadCpuNanos();
+        long uploadCpu = 0;
         try {
             if (buf.rows() > 0) {
                 String key = ObjectKeys.data(t.prefix(), t.table(), utcDate(buf.maxTimestamp()), buf.partition(),
@@ -85,6 +98,8 @@ public final class S3PartWriter {
                 } catch (IOException | RuntimeException e) {
                     up.abort();
                     throw e;
+                } finally {
+                    uploadCpu += up.cpuNanos();
                 }
             }
             if (writeDeadLetters && !buf.deadLetters().isEmpty()) {
@@ -103,12 +118,17 @@ public final class S3PartWriter {
                 } catch (IOException | RuntimeException e) {
                     up.abort();
                     throw e;
+                } finally {
+                    uploadCpu += up.cpuNanos();
                 }
             }
             return new Written(List.copyOf(objects), total);
         } catch (IOException | RuntimeException e) {
             delete(t.bucket(), objects.stream().map(PartObject::key).toList());
             throw e;
+        } finally {
+            metrics.cpu(CpuPhase.UPLOAD, uploadCpu);
+            metrics.cpu(CpuPhase.ENCODE, CpuPhase.threadCpuNanos() - cpu - uploadCpu);
         }
     }
 

@@ -26,6 +26,8 @@ class MicrometerRunnerMetricsTest {
             m.flushed("clicks", r);
         }
         m.commitLatency("clicks", 25_000_000L);
+        m.cpu(CpuPhase.DECODE, 1_500_000_000L);
+        m.cpuSince(CpuPhase.FETCH, CpuPhase.threadCpuNanos());
         String text = registry.scrape();
         String[] lines = {
                 "tributary_records_consumed_total{partition=\"3\",table=\"clicks\",?} 10.0",
@@ -38,12 +40,18 @@ class MicrometerRunnerMetricsTest {
                 "tributary_buffered_bytes 1234.0",
                 "tributary_commit_latency_seconds_bucket{table=\"clicks\",le=\"[0-9.+Inf]+\",?} [0-9.]+",
                 "tributary_commit_latency_seconds_count{table=\"clicks\",?} 1.0",
-                "# TYPE tributary_commit_latency_seconds histogram"};
+                "# TYPE tributary_commit_latency_seconds histogram",
+                "tributary_cpu_seconds_total{phase=\"decode\",?} 1.5",
+                "tributary_cpu_seconds_total{phase=\"encode\",?} 0.0",
+                "tributary_cpu_seconds_total{phase=\"upload\",?} 0.0",
+                "tributary_cpu_seconds_total{phase=\"commit\",?} 0.0",
+                "# TYPE tributary_cpu_seconds_total counter"};
         for (String l : lines) {
             assertThat(text).containsPattern("(?m)^" + l.replace("{", "\\{").replace("}", "\\}") + "$");
         }
         for (String reason : new String[] {"rows", "bytes", "age", "memory", "revoke", "shutdown"}) {
             assertThat(text).containsPattern("(?m)^tributary_flush_total\\{reason=\"" + reason + "\",table=\"clicks\",?\\} 1.0$");
         }
+        assertThat(text).containsPattern("(?m)^tributary_cpu_seconds_total\\{phase=\"fetch\",?\\} [0-9.E-]+$");
     }
 }
