@@ -124,9 +124,9 @@ public final class ParquetPartWriter {
         ParquetFileWriter fw = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, rowGroupBytes, 0,
                 null, props);
         boolean ok = false;
+        CompressionCodecFactory.BytesInputCompressor compressor = codecs.getCompressor(codec);
         try {
             fw.start();
-            CompressionCodecFactory.BytesInputCompressor compressor = codecs.getCompressor(codec);
             ColumnDescriptor[] descs = schema.getColumns().toArray(new ColumnDescriptor[0]);
             int n = buf.rows();
             int userCols = buf.columns().length;
@@ -179,6 +179,7 @@ public final class ParquetPartWriter {
             ok = true;
             return new Written(n, fw.getPos());
         } finally {
+            compressor.release();
             if (!ok) {
                 fw.abort();
             }
