@@ -64,9 +64,11 @@ final class Decimals {
                 return NO_FAST_PATH;
             }
         }
-        if (!any) {
-            return NO_FAST_PATH;
-        }
+        return any ? scaled(v, digits, frac, neg, precision, scale) : NO_FAST_PATH;
+    }
+
+    /** The digits read scaled up to {@code scale} if they fit {@code decimal(precision, scale)} and a long. */
+    private static long scaled(long v, int digits, int frac, boolean neg, int precision, int scale) {
         int f = Math.max(frac, 0);
         int shift = scale - Math.min(f, scale);
         int total = digits + shift;
@@ -78,6 +80,48 @@ final class Decimals {
         }
         v *= POW10[shift];
         return neg ? -v : v;
+    }
+
+    /** {@link #fastUnscaled(char[], int, int, int, int)} over the ASCII bytes of a number or string. */
+    static long fastUnscaled(byte[] c, int off, int len, int precision, int scale) {
+        int i = off;
+        int end = off + len;
+        boolean neg = false;
+        if (i < end && (c[i] == '-' || c[i] == '+')) {
+            neg = c[i] == '-';
+            i++;
+        }
+        long v = 0;
+        int digits = 0;
+        int frac = -1;
+        boolean any = false;
+        for (; i < end; i++) {
+            byte ch = c[i];
+            if (ch >= '0' && ch <= '9') {
+                any = true;
+                if (frac >= 0) {
+                    frac++;
+                    if (frac > scale) {
+                        if (ch != '0') {
+                            return NO_FAST_PATH;
+                        }
+                        continue; // trailing zero beyond the scale
+                    }
+                }
+                if (v != 0 || ch != '0') {
+                    digits++;
+                    if (digits > 18) {
+                        return NO_FAST_PATH;
+                    }
+                }
+                v = v * 10 + (ch - '0');
+            } else if (ch == '.' && frac < 0) {
+                frac = 0;
+            } else {
+                return NO_FAST_PATH;
+            }
+        }
+        return any ? scaled(v, digits, frac, neg, precision, scale) : NO_FAST_PATH;
     }
 
     /** {@code unscaled} as {@code n} big-endian two's-complement bytes (sign-extended). */

@@ -16,13 +16,12 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * Decodes one JSON document into one row of a {@link PartitionBuffer}, by the table's columns, with
- * Jackson's streaming parser: one pass, only the subtrees named by some column path are visited,
- * values go straight into the column vectors.
+ * Decodes one JSON document into one row of a {@link PartitionBuffer}, by the table's columns: first
+ * with {@link JsonFastPath} (bytes straight into the column vectors), and where that is not sure of a
+ * record, with Jackson's streaming parser: one pass, only the subtrees named by some column path are
+ * visited, values go straight into the column vectors.
  *
  * <p>A record that cannot become a row (invalid JSON, wrong type, missing or null required column,
  * too large) leaves the buffer unchanged and yields an error message that names the column or the
@@ -30,18 +29,6 @@ import java.util.Map;
  */
 public final class JsonRowDecoder implements RowDecoder {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
-    private static final int[] NONE = new int[0];
-
-    /** A position in the path trie. */
-    private static final class Node {
-        int[] columns = NONE;
-        Map<String, Node> fields;
-        Node[] items;
-
-        boolean hasChildren() {
-            return fields != null || items != null;
-        }
-    }
 
     /** A bad record; cheap (no stack trace), thrown to unwind the parse. */
     private static final class BadRecord extends RuntimeException {
@@ -52,7 +39,8 @@ public final class JsonRowDecoder implements RowDecoder {
 
     private final RowSchema schema;
     private final RowSchema.Field[] fields;
-    private final Node root;
+    private final JsonPathTrie.Node root;
+    private final JsonFastPath fast;
     private final long maxRecordBytes;
     private final int[] stamp;
     private int current;
@@ -61,36 +49,18 @@ public final class JsonRowDecoder implements RowDecoder {
     private byte[] doc;
 
     public JsonRowDecoder(RowSchema schema, long maxRecordBytes) {
+        this(schema, maxRecordBytes, true);
+    }
+
+    /** {@code fastPath} false: every record through Jackson (the reference the fast path is tested against). */
+    JsonRowDecoder(RowSchema schema, long maxRecordBytes, boolean fastPath) {
         this.schema = schema;
         this.fields = schema.fields().toArray(new RowSchema.Field[0]);
         this.maxRecordBytes = maxRecordBytes;
         this.stamp = new int[fields.length];
         Arrays.fill(stamp, -1);
-        this.root = new Node();
-        for (int i = 0; i < fields.length; i++) {
-            Node n = root;
-            for (Object step : fields[i].path().steps()) {
-                if (step instanceof String name) {
-                    if (n.fields == null) {
-                        n.fields = new HashMap<>();
-                    }
-                    n = n.fields.computeIfAbsent(name, k -> new Node());
-                } else {
-                    int idx = (Integer) step;
-                    if (n.items == null) {
-                        n.items = new Node[idx + 1];
-                    } else if (n.items.length <= idx) {
-                        n.items = Arrays.copyOf(n.items, idx + 1);
-                    }
-                    if (n.items[idx] == null) {
-                        n.items[idx] = new Node();
-                    }
-                    n = n.items[idx];
-                }
-            }
-            n.columns = Arrays.copyOf(n.columns, n.columns.length + 1);
-            n.columns[n.columns.length - 1] = i;
-        }
+        this.root = JsonPathTrie.build(fields);
+        this.fast = fastPath ? new JsonFastPath(fields, root) : null;
     }
 
     RowSchema schema() {
@@ -110,6 +80,12 @@ public final class JsonRowDecoder implements RowDecoder {
         }
         if (value.length > maxRecordBytes) {
             return "record of " + value.length + " bytes exceeds max_record_bytes " + maxRecordBytes;
+        }
+        if (fast != null) {
+            if (fast.decode(value, buffer)) {
+                return null;
+            }
+            buffer.abortRow(); // not sure or not valid: Jackson decides, and names the error
         }
         this.buf = buffer;
         this.doc = value;
@@ -164,7 +140,7 @@ public final class JsonRowDecoder implements RowDecoder {
         }
     }
 
-    private void readValue(Node node, JsonToken t) throws IOException {
+    private void readValue(JsonPathTrie.Node node, JsonToken t) throws IOException {
         if (node.columns.length == 0) {
             descend(node, t);
             return;
@@ -203,14 +179,14 @@ public final class JsonRowDecoder implements RowDecoder {
         return doc;
     }
 
-    private void descend(Node node, JsonToken t) throws IOException {
+    private void descend(JsonPathTrie.Node node, JsonToken t) throws IOException {
         if (t == JsonToken.START_OBJECT) {
             if (node.fields == null) {
                 p.skipChildren();
                 return;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                Node child = node.fields.get(p.currentName());
+                JsonPathTrie.Node child = node.fields.get(p.currentName());
                 JsonToken v = p.nextToken();
                 if (child == null) {
                     p.skipChildren();
@@ -226,7 +202,7 @@ public final class JsonRowDecoder implements RowDecoder {
             int i = 0;
             JsonToken v;
             while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
-                Node child = i < node.items.length ? node.items[i] : null;
+                JsonPathTrie.Node child = i < node.items.length ? node.items[i] : null;
                 if (child == null) {
                     p.skipChildren();
                 } else {

@@ -13,8 +13,9 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Parquet page compression over aircompressor (pure Java: no Hadoop, no JNI, native-image friendly).
- * ZSTD, SNAPPY and UNCOMPRESSED. Compressors are not shared between threads: each call creates or
+ * Parquet page compression without Hadoop: ZSTD with the native zstd of zstd-jni where it loads
+ * ({@link ZstdNative}), else aircompressor (pure Java, native-image friendly); SNAPPY with aircompressor;
+ * UNCOMPRESSED. Decompression (tests, readers) is always aircompressor. Compressors are not shared between threads: each call creates or
  * reuses per-instance state, and a factory instance is used by one part writer at a time.
  */
 public final class AirCompressorCodecFactory implements CompressionCodecFactory {
@@ -23,7 +24,7 @@ public final class AirCompressorCodecFactory implements CompressionCodecFactory 
     public BytesInputCompressor getCompressor(CompressionCodecName codec) {
         return switch (codec) {
             case UNCOMPRESSED -> new Pass();
-            case ZSTD -> new Compress(new ZstdCompressor(), codec);
+            case ZSTD -> ZstdNative.AVAILABLE ? new ZstdNative.Compress() : new Compress(new ZstdCompressor(), codec);
             case SNAPPY -> new Compress(new SnappyCompressor(), codec);
             default -> throw new IllegalArgumentException("unsupported compression " + codec);
         };

@@ -124,9 +124,9 @@ public final class ParquetPartWriter {
         ParquetFileWriter fw = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, rowGroupBytes, 0,
                 null, props);
         boolean ok = false;
+        CompressionCodecFactory.BytesInputCompressor compressor = codecs.getCompressor(codec);
         try {
             fw.start();
-            CompressionCodecFactory.BytesInputCompressor compressor = codecs.getCompressor(codec);
             ColumnDescriptor[] descs = schema.getColumns().toArray(new ColumnDescriptor[0]);
             int n = buf.rows();
             int userCols = buf.columns().length;
@@ -145,23 +145,19 @@ public final class ParquetPartWriter {
                 }
                 int first = row;
                 while (row < n) {
+                    // column by column over a block of rows: one type switch per column and block, tight
+                    // loops per type, instead of a switch per value (11 % of the encode CPU row by row).
+                    // Pages are still cut by endRecord's size checks, at block granularity.
+                    int stop = Math.min(n, row + BLOCK_ROWS);
                     for (int c = 0; c < userCols; c++) {
-                        writeValue(buf.columns()[c], buf.schema().field(c), row, w[c]);
+                        writeValues(buf.columns()[c], buf.schema().field(c), row, stop, w[c]);
                     }
-                    w[userCols].write(buf.partition(), 0, 0);
-                    w[userCols + 1].write(buf.offsets().values()[row], 0, 0);
-                    w[userCols + 2].write(buf.timestamps().values()[row] * MICROS_PER_MILLI, 0, 0);
-                    if (buf.keys() != null) {
-                        if (buf.keys().isNull(row)) {
-                            w[userCols + 3].writeNull(0, 0);
-                        } else {
-                            int s = buf.keys().start(row);
-                            w[userCols + 3].write(Binary.fromConstantByteArray(buf.keys().data(), s, buf.keys().end(row) - s), 0, 1);
-                        }
+                    writeMetadata(buf, row, stop, w, userCols);
+                    for (int r = row; r < stop; r++) {
+                        store.endRecord();
                     }
-                    store.endRecord();
-                    row++;
-                    if ((row & 1023) == 0 && store.getBufferedSize() >= rowGroupBytes) {
+                    row = stop;
+                    if (store.getBufferedSize() >= rowGroupBytes) {
                         break;
                     }
                 }
@@ -179,38 +175,101 @@ public final class ParquetPartWriter {
             ok = true;
             return new Written(n, fw.getPos());
         } finally {
+            compressor.release();
             if (!ok) {
                 fw.abort();
             }
         }
     }
 
-    private static void writeValue(ColumnVector col, RowSchema.Field f, int row, ColumnWriter w) {
-        int def = f.nullable() ? 1 : 0;
-        if (col.isNull(row)) {
-            w.writeNull(0, 0);
-            return;
+    /** Rows per block of {@link #write}: the row-group size check runs once per block. */
+    static final int BLOCK_ROWS = 1024;
+
+    private static void writeMetadata(PartitionBuffer buf, int from, int to, ColumnWriter[] w, int userCols) {
+        ColumnWriter part = w[userCols];
+        ColumnWriter off = w[userCols + 1];
+        ColumnWriter ts = w[userCols + 2];
+        long[] offsets = buf.offsets().values();
+        long[] timestamps = buf.timestamps().values();
+        for (int r = from; r < to; r++) {
+            part.write(buf.partition(), 0, 0);
         }
+        for (int r = from; r < to; r++) {
+            off.write(offsets[r], 0, 0);
+        }
+        for (int r = from; r < to; r++) {
+            ts.write(timestamps[r] * MICROS_PER_MILLI, 0, 0);
+        }
+        ColumnVector.Binaries keys = buf.keys();
+        if (keys != null) {
+            writeBinaries(keys, from, to, w[userCols + 3], 1);
+        }
+    }
+
+    /** Rows {@code [from, to)} of one user column. */
+    private static void writeValues(ColumnVector col, RowSchema.Field f, int from, int to, ColumnWriter w) {
+        int def = f.nullable() ? 1 : 0;
         switch (f.type().kind()) {
-            case STRING, JSON -> {
-                ColumnVector.Binaries b = (ColumnVector.Binaries) col;
-                int s = b.start(row);
-                w.write(Binary.fromConstantByteArray(b.data(), s, b.end(row) - s), 0, def);
-            }
-            case INT, DATE -> w.write(((ColumnVector.Ints) col).values()[row], 0, def);
-            case LONG -> w.write(((ColumnVector.Longs) col).values()[row], 0, def);
-            case TIMESTAMP -> w.write(((ColumnVector.Longs) col).values()[row] * MICROS_PER_MILLI, 0, def);
-            case DOUBLE -> w.write(((ColumnVector.Doubles) col).values()[row], 0, def);
-            case BOOLEAN -> w.write(((ColumnVector.Booleans) col).values()[row], 0, def);
-            case DECIMAL -> {
-                if (f.decimalAsLong()) {
-                    w.write(((ColumnVector.Longs) col).values()[row], 0, def);
-                } else {
-                    ColumnVector.Binaries b = (ColumnVector.Binaries) col;
-                    int s = b.start(row);
-                    w.write(Binary.fromConstantByteArray(b.data(), s, b.end(row) - s), 0, def);
+            case STRING, JSON -> writeBinaries((ColumnVector.Binaries) col, from, to, w, def);
+            case INT, DATE -> {
+                int[] v = ((ColumnVector.Ints) col).values();
+                for (int r = from; r < to; r++) {
+                    if (col.isNull(r)) {
+                        w.writeNull(0, 0);
+                    } else {
+                        w.write(v[r], 0, def);
+                    }
                 }
             }
+            case LONG, TIMESTAMP, DECIMAL -> {
+                if (f.type().kind() == io.tributary.catalog.ColumnType.Kind.DECIMAL && !f.decimalAsLong()) {
+                    writeBinaries((ColumnVector.Binaries) col, from, to, w, def);
+                    return;
+                }
+                long scale = f.type().kind() == io.tributary.catalog.ColumnType.Kind.TIMESTAMP ? MICROS_PER_MILLI : 1;
+                long[] v = ((ColumnVector.Longs) col).values();
+                for (int r = from; r < to; r++) {
+                    if (col.isNull(r)) {
+                        w.writeNull(0, 0);
+                    } else {
+                        w.write(v[r] * scale, 0, def);
+                    }
+                }
+            }
+            case DOUBLE -> {
+                double[] v = ((ColumnVector.Doubles) col).values();
+                for (int r = from; r < to; r++) {
+                    if (col.isNull(r)) {
+                        w.writeNull(0, 0);
+                    } else {
+                        w.write(v[r], 0, def);
+                    }
+                }
+            }
+            case BOOLEAN -> {
+                boolean[] v = ((ColumnVector.Booleans) col).values();
+                for (int r = from; r < to; r++) {
+                    if (col.isNull(r)) {
+                        w.writeNull(0, 0);
+                    } else {
+                        w.write(v[r], 0, def);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void writeBinaries(ColumnVector.Binaries b, int from, int to, ColumnWriter w, int def) {
+        byte[] data = b.data();
+        int start = b.start(from);
+        for (int r = from; r < to; r++) {
+            int end = b.end(r);
+            if (b.isNull(r)) {
+                w.writeNull(0, 0);
+            } else {
+                w.write(Binary.fromConstantByteArray(data, start, end - start), 0, def);
+            }
+            start = end;
         }
     }
 }

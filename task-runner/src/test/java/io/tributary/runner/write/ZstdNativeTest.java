@@ -1,0 +1,38 @@
+package io.tributary.runner.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlift.compress.zstd.ZstdDecompressor;
+import java.nio.charset.StandardCharsets;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.Test;
+
+class ZstdNativeTest {
+
+    @Test
+    void nativeZstdLoadsHereAndItsPagesDecompressWithAircompressor() throws Exception {
+        // the build machines are linux/amd64, where zstd-jni ships its library: the fast path must be the one measured
+        assertThat(ZstdNative.AVAILABLE).isTrue();
+        StringBuilder sb = new StringBuilder();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 50_000; i++) {
+            sb.append("{\"ref\":\"").append(r.nextInt(6)).append("\",\"clicks\":").append(r.nextInt(1000)).append('}');
+        }
+        byte[] page = sb.toString().getBytes(StandardCharsets.UTF_8);
+        var c = new AirCompressorCodecFactory().getCompressor(CompressionCodecName.ZSTD);
+        try {
+            assertThat(c).isInstanceOf(ZstdNative.Compress.class);
+            for (int round = 0; round < 2; round++) { // the context is reused across pages
+                byte[] z = c.compress(BytesInput.from(page)).toByteArray();
+                assertThat(z.length).isLessThan(page.length / 3);
+                byte[] back = new byte[page.length];
+                int n = new ZstdDecompressor().decompress(z, 0, z.length, back, 0, back.length);
+                assertThat(n).isEqualTo(page.length);
+                assertThat(back).isEqualTo(page);
+            }
+        } finally {
+            c.release();
+        }
+    }
+}
