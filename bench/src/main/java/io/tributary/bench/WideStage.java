@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.bench.load.LoadProducer;
 import io.tributary.catalog.CommitRecord;
 import io.tributary.catalog.RequestCosts;
-import io.tributary.catalog.TableDefinition;
 import io.tributary.catalog.TableDefinitions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +74,6 @@ final class WideStage {
         String bootstrap = bench.env().get("TRIBUTARY_KAFKA_BOOTSTRAP");
         LoadProducer lp = new LoadProducer(bootstrap);
         List<String> tables = new ArrayList<>();
-        List<TableDefinition> defs = new ArrayList<>();
         Map<Integer, Long> genesis = new HashMap<>();
         for (int p = 0; p < shape.partitions; p++) {
             genesis.put(p, 0L);
@@ -84,16 +82,15 @@ final class WideStage {
         for (int i = 0; i < shape.tables; i++) {
             String name = "bench_wide_" + i;
             lp.ensureTopic(name, shape.partitions);
-            TableDefinition def = TableDefinitions.fromYaml(BenchTable.yaml(name, bootstrap, name, bench.env().get("TRIBUTARY_BUCKET"),
-                    shape.maxAge), bench.env());
-            bench.catalog().createTable(def, genesis);
+            bench.catalog().createTable(TableDefinitions.fromYaml(BenchTable.yaml(name, bootstrap, name,
+                    bench.env().get("TRIBUTARY_BUCKET"), shape.maxAge), bench.env()), genesis);
             tables.add(name);
-            defs.add(def);
         }
         ObjectNode d = res.details("wide");
         d.put("tables", shape.tables).put("partitions_per_table", shape.partitions).put("rate_mb_s", shape.mbPerS)
                 .put("seconds", shape.seconds).put("max_age", shape.maxAge).put("heap_mb", HEAP_MB)
-                .put("rss_overhead_mb", RSS_OVERHEAD_MB).put("flush_threads", FLUSH_THREADS).put("topics_created_s", Results.round((System.currentTimeMillis() - t0) / 1000.0));
+                .put("rss_overhead_mb", RSS_OVERHEAD_MB).put("flush_threads", FLUSH_THREADS)
+                .put("topics_created_s", Results.round((System.currentTimeMillis() - t0) / 1000.0));
         res.put("wide_partitions", (double) shape.total());
         res.put("wide_memory_budget_mb", (double) MEMORY_BUDGET_MB);
         res.put("wide_rss_bound_mb", (double) (MEMORY_BUDGET_MB + RSS_OVERHEAD_MB));
@@ -107,8 +104,8 @@ final class WideStage {
                 producers.add(bench.new SteadyProducer(t));
             }
             r.awaitReady(Duration.ofSeconds(90));
-            // prime: one record through every table before the clock starts (the runner is ready before its
-            // 10 workers have read their heads and assigned their partitions)
+            // prime: a few records through every table before the clock starts (the runner is ready before its
+            // table workers have read their heads and assigned their partitions)
             long primeStart = System.currentTimeMillis();
             produceAll(producers, 0.01, 1);
             awaitLanded(lp, tables, r.proc(), Duration.ofSeconds(120));
@@ -149,15 +146,14 @@ final class WideStage {
                 res.note("wide: the runner's peak RSS " + Math.round(peak) + " MiB is over its bound " + (MEMORY_BUDGET_MB
                         + RSS_OVERHEAD_MB) + " MiB (budget " + MEMORY_BUDGET_MB + " + overhead " + RSS_OVERHEAD_MB + ")");
             }
-            measure(tables, defs, producers, start, end, d);
+            measure(tables, producers, start, end, d);
         } finally {
             producers.forEach(Bench.SteadyProducer::close);
         }
     }
 
     /** Per-partition freshness and starvation from the chains, and the requests they caused in [start, end]. */
-    private void measure(List<String> tables, List<TableDefinition> defs, List<Bench.SteadyProducer> producers, long start,
-            long end, ObjectNode d) {
+    private void measure(List<String> tables, List<Bench.SteadyProducer> producers, long start, long end, ObjectNode d) {
         PartitionLatency lat = new PartitionLatency();
         List<String> expected = new ArrayList<>();
         RequestCosts.Requests req = RequestCosts.Requests.NONE;
