@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 final class Bench {
     static final List<String> STAGES = List.of("ceiling", "raw", "e2e", "avro", "coldstart", "freshness", "compaction",
-            "failover", "peer");
+            "failover", "peer", "wide");
     static final String SEED_NOTE = "events: io.tributary.bench.load.EventGenerator (the `produce` generator), seed 7, no bad records";
     private static final long SEED = 7;
 
@@ -131,6 +131,7 @@ final class Bench {
                 stage("compaction", () -> new CompactionStage(this, catalog).run());
                 stage("failover", this::failover);
                 stage("peer", () -> new Peer(this).run());
+                stage("wide", () -> new WideStage(this).run());
             }
             return finish();
         } finally {
@@ -572,6 +573,23 @@ final class Bench {
         }
         throw new BenchException(table + ": only " + seen + " of " + target + " offsets committed within " + timeout.toSeconds()
                 + " s" + (proc == null ? "" : "; last lines of " + proc.log + ":\n" + proc.tail(15)));
+    }
+
+    /** A runner process with these runner arguments (e.g. {@code --table a,b --partitions 0-99}) and extra JVM options. */
+    RunningRunner startRunnerWith(String id, List<String> runnerArgs, List<String> extraJvm) {
+        runnerClasspath();
+        int port = freePort();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ChildProcess.java());
+        cmd.addAll(jvmOpts("TRIBUTARY_BENCH_RUNNER_OPTS", "-Xmx1g"));
+        cmd.addAll(extraJvm);
+        cmd.add("-Dquarkus.http.port=" + port);
+        cmd.add("-jar");
+        cmd.add(runnerApp().resolve("quarkus-run.jar").toString());
+        cmd.addAll(List.of("--id", id));
+        cmd.addAll(runnerArgs);
+        ChildProcess c = ChildProcess.start(id, cmd, new HashMap<>(env), work.resolve("logs/" + id + ".log"));
+        return new RunningRunner(c, new Sampler(c, "http://127.0.0.1:" + port + "/q/metrics", 250), port);
     }
 
     // ------------------------------------------------------------------------------ 3 + 6. end to end, memory

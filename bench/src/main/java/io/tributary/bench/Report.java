@@ -79,7 +79,18 @@ final class Report {
             new Row("peer_mb_per_cpu_s", "Peer: Iceberg Kafka Connect sink", "MB JSON / worker CPU-s", null),
             new Row("peer_time_to_visible_s", "Peer: start to all records visible", "s", null),
             new Row("ratio_to_peer", "Ours / peer, per CPU-s", "ratio", "> 1"),
-            new Row("peer_snapshot_interval_s", "Peer: median time between its snapshots (configured 1 s)", "s", null));
+            new Row("peer_snapshot_interval_s", "Peer: median time between its snapshots (configured 1 s)", "s", null),
+            new Row("wide_partitions", "Wide: partitions owned by one runner (steady produce over all of them)", "partitions",
+                    null),
+            new Row("wide_runner_peak_rss_mb", "Wide: runner peak RSS (VmHWM)", "MiB", "<= wide_rss_bound_mb"),
+            new Row("wide_memory_budget_mb", "Wide: runner memory budget", "MiB", null),
+            new Row("wide_rss_bound_mb", "Wide: RSS bound = budget + stated JVM/heap overhead", "MiB", null),
+            new Row("wide_freshness_p99_s", "Wide: freshness p99 over all rows (commit - record time)", "s", null),
+            new Row("wide_worst_partition_p99_s", "Wide: worst partition's freshness p99", "s", null),
+            new Row("wide_partitions_starved", "Wide: partitions with records but no commit", "partitions", "<= 0"),
+            new Row("wide_s3_puts_per_s", "Wide: S3 PUTs per second (from the chains, measured window)", "PUT/s", null),
+            new Row("wide_dynamodb_writes_per_s", "Wide: DynamoDB writes per second (commit records)", "writes/s", null),
+            new Row("wide_runner_cpu_s_per_mb", "Wide: runner CPU per MB of input", "CPU-s / MB JSON", null));
 
     private static final List<String[]> PHASES = List.of(new String[] {"fetch", "fetch (KafkaConsumer.poll)"},
             new String[] {"decode", "decode into column buffers"}, new String[] {"encode", "Parquet encode + compress"},
@@ -139,7 +150,7 @@ final class Report {
         for (Row row : ROWS) {
             Double v = r.get(row.key);
             md.append("| ").append(row.label).append(" | ").append(v == null ? "—" : fmt(v)).append(" | ").append(row.unit)
-                    .append(" | ").append(row.target == null ? "" : row.target + " " + verdict(v, row.target)).append(" |\n");
+                    .append(" | ").append(row.target == null ? "" : row.target + " " + verdict(r, v, row.target)).append(" |\n");
         }
         md.append('\n');
         attribution(md, root.path("details").path("e2e").path("cpu_attribution"));
@@ -190,12 +201,14 @@ final class Report {
         return md.toString();
     }
 
-    private static String verdict(Double v, String target) {
-        if (v == null) {
+    /** The target's right-hand side is a number or the key of another field ({@code <= wide_rss_bound_mb}). */
+    static String verdict(Results r, Double v, String target) {
+        String[] t = target.split(" ");
+        Double bound = t[1].matches("[0-9.]+") ? Double.valueOf(t[1]) : r.get(t[1]);
+        if (v == null || bound == null) {
             return "(not measured)";
         }
-        String[] t = target.split(" ");
-        double x = Double.parseDouble(t[1]);
+        double x = bound;
         boolean ok = switch (t[0]) {
             case ">=" -> v >= x;
             case "<=" -> v <= x;

@@ -72,7 +72,9 @@ class BenchQuickIT {
                 "compaction_parts_per_gb_before", "compaction_parts_per_gb_after", "compaction_cpu_s_per_gb",
                 "compaction_duckdb_scan_ms_before", "compaction_duckdb_scan_ms_after", "compaction_iceberg_scan_ms_before",
                 "compaction_iceberg_scan_ms_after", "avro_ceiling_mb_per_cpu_s", "avro_decode_mb_per_cpu_s",
-                "avro_e2e_mb_per_cpu_s", "avro_e2e_rows_per_cpu_s")) {
+                "avro_e2e_mb_per_cpu_s", "avro_e2e_rows_per_cpu_s", "wide_partitions", "wide_runner_peak_rss_mb",
+                "wide_rss_bound_mb", "wide_freshness_p99_s", "wide_worst_partition_p99_s", "wide_partitions_starved",
+                "wide_s3_puts_per_s", "wide_dynamodb_writes_per_s")) {
             assertThat(r.has(k)).as("field " + k).isTrue();
             assertThat(r.get(k).isNumber() || r.get(k).isNull()).as("field " + k + " is a number or null").isTrue();
         }

@@ -32,7 +32,7 @@ public class BenchCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--only", split = ",", paramLabel = "STAGE",
-            description = "Run only these stages: ceiling, raw, e2e, avro, coldstart, freshness, compaction, failover, peer.")
+            description = "Run only these stages: ceiling, raw, e2e, avro, coldstart, freshness, compaction, failover, peer, wide.")
     List<String> only;
 
     @Option(names = "--skip", split = ",", paramLabel = "STAGE", description = "Skip these stages.")

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class RunnerMain implements QuarkusApplication {
     private static final Logger LOG = Logger.getLogger(RunnerMain.class);
     static final String USAGE = "usage: runner [--id RUNNER_ID] (attaches to the scheduler)\n"
-            + "       runner --table TABLE [--partitions 0-3|all] [--id RUNNER_ID] [--epoch N] (static)\n"
+            + "       runner --table TABLE[,TABLE...] [--partitions 0-3|all] [--id RUNNER_ID] [--epoch N] (static)\n"
             + "  [--http-port P]: default 8080, or a free port when 8080 is taken on this host";
 
     @Inject

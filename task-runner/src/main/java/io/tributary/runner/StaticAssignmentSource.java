@@ -3,15 +3,20 @@ package io.tributary.runner;
 import io.tributary.catalog.Catalog;
 import io.tributary.catalog.StoredTable;
 import io.tributary.catalog.TableNotFoundException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
  * A fixed assignment given on the command line ({@code --table T --partitions 0-3 [--epoch N]}):
  * the table definition is read from the catalog once, then delivered as the runner's whole work.
+ * {@code --table a,b,c} assigns several tables at once, each with the same partition spec (table
+ * names cannot hold a comma).
  */
 final class StaticAssignmentSource implements AssignmentSource {
     private final Catalog catalog;
@@ -28,14 +33,32 @@ final class StaticAssignmentSource implements AssignmentSource {
 
     @Override
     public void start(Listener listener) {
-        StoredTable stored = catalog.getTable(table).orElseThrow(() -> new TableNotFoundException(table));
-        SortedSet<Integer> parts = partitionSpec == null || partitionSpec.isBlank() || partitionSpec.equals("all")
-                ? stored.partitions() : parsePartitions(partitionSpec);
-        Map<Integer, Long> epochs = new LinkedHashMap<>();
-        for (int p : parts) {
-            epochs.put(p, epoch);
+        List<TableAssignment> out = new ArrayList<>();
+        for (String name : tableNames(table)) {
+            StoredTable stored = catalog.getTable(name).orElseThrow(() -> new TableNotFoundException(name));
+            SortedSet<Integer> parts = partitionSpec == null || partitionSpec.isBlank() || partitionSpec.equals("all")
+                    ? stored.partitions() : parsePartitions(partitionSpec);
+            Map<Integer, Long> epochs = new LinkedHashMap<>();
+            for (int p : parts) {
+                epochs.put(p, epoch);
+            }
+            out.add(new TableAssignment(stored, epochs));
         }
-        listener.assignmentChanged(List.of(new TableAssignment(stored, epochs)));
+        listener.assignmentChanged(out);
+    }
+
+    /** {@code a} or {@code a,b,c}: the distinct names, in order. */
+    static List<String> tableNames(String spec) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String t : spec.split(",")) {
+            if (!t.isBlank()) {
+                out.add(t.trim());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--table names no table: '" + spec + "'");
+        }
+        return List.copyOf(out);
     }
 
     /** {@code 0-3}, {@code 0,2,5-7}. */

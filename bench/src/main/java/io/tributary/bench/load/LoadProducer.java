@@ -165,6 +165,23 @@ public final class LoadProducer {
     }
   }
 
+  /** The log end offset of each partition of the topic. */
+  public Map<Integer, Long> endOffsetsByPartition(String topic) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      var desc = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> req = new java.util.HashMap<>();
+      desc.partitions().forEach(tp -> req.put(new org.apache.kafka.common.TopicPartition(topic, tp.partition()),
+          org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      Map<Integer, Long> out = new java.util.TreeMap<>();
+      admin.listOffsets(req).all().get(30, TimeUnit.SECONDS).forEach((tp, v) -> out.put(tp.partition(), v.offset()));
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read end offsets of " + topic + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Sum of the topic's log end offsets (for fresh topics: records sent). */
   public long endOffsets(String topic) {
     Properties p = new Properties();

@@ -222,7 +222,7 @@ final class Partitions {
      * catalog moved, the continuation is as stale as its predecessor and is dropped too.
      */
     private PartitionBuffer newBuffer(PartitionState st, long start, long generation) {
-        return new PartitionBuffer(ctx.table(), st.partition, ctx.rowSchema(), start, generation, 1024);
+        return new PartitionBuffer(ctx.table(), st.partition, ctx.rowSchema(), start, generation, PartitionBuffer.INITIAL_ROWS);
     }
 
     // ------------------------------------------------------------------ sealing

@@ -28,7 +28,14 @@ final class S3ObjectUpload extends PositionOutputStream {
     private final String bucket;
     private final String key;
     private final String contentType;
-    private final byte[] buf;
+    /**
+     * The buffer starts at this size and doubles up to the part size, so a small part (a wide runner's parts
+     * are tens of KB) does not hold a whole multipart part's buffer (8 MiB per flush in flight) on the heap.
+     */
+    static final int INITIAL_BUFFER_BYTES = 256 << 10;
+
+    private final int partSize;
+    private byte[] buf;
     private int used;
     private long pos;
     private String uploadId;
@@ -45,7 +52,8 @@ final class S3ObjectUpload extends PositionOutputStream {
         this.bucket = bucket;
         this.key = key;
         this.contentType = contentType;
-        this.buf = new byte[partSize];
+        this.partSize = partSize;
+        this.buf = new byte[Math.min(partSize, INITIAL_BUFFER_BYTES)];
     }
 
     String key() {
@@ -60,7 +68,7 @@ final class S3ObjectUpload extends PositionOutputStream {
     @Override
     public void write(int b) throws IOException {
         if (used == buf.length) {
-            sendPart();
+            makeRoom();
         }
         buf[used++] = (byte) b;
         pos++;
@@ -70,7 +78,7 @@ final class S3ObjectUpload extends PositionOutputStream {
     public void write(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
             if (used == buf.length) {
-                sendPart();
+                makeRoom();
             }
             int n = Math.min(len, buf.length - used);
             System.arraycopy(b, off, buf, used, n);
@@ -79,6 +87,20 @@ final class S3ObjectUpload extends PositionOutputStream {
             len -= n;
             pos += n;
         }
+    }
+
+    /** The buffer is full: grow it while under the part size, else send it as a part. */
+    private void makeRoom() {
+        if (buf.length < partSize) {
+            buf = java.util.Arrays.copyOf(buf, (int) Math.min(partSize, 2L * buf.length));
+        } else {
+            sendPart();
+        }
+    }
+
+    /** Bytes the buffer holds allocated (for tests). */
+    int bufferCapacity() {
+        return buf.length;
     }
 
     private void sendPart() {

@@ -1,0 +1,88 @@
+package io.tributary.runner.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.runner.buffer.PartitionBuffer;
+import io.tributary.runner.decode.JsonRowDecoder;
+import io.tributary.runner.decode.RowSchema;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a runner owning many partitions holds on the heap before any data arrives (the bench's wide stage ran a
+ * runner with 1,000 partitions out of a 384 MiB heap with a 128 MiB budget): a quiet partition's buffer and a
+ * small part's upload must cost kilobytes, not the ~160 KB and 8 MiB they did.
+ */
+class WideRunnerMemoryTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** The bench table's 11 columns (strings, longs, a timestamp, a decimal, an int, a double, a boolean, a date, json). */
+    private static RowSchema benchSchema() {
+        return new RowSchema(List.of(
+                RowSchema.Field.of("event_id", "string", "$.event_id", false),
+                RowSchema.Field.of("user_id", "long", "$.user.id", true),
+                RowSchema.Field.of("country", "string", "$.user.country", true),
+                RowSchema.Field.of("ts", "timestamp", "$.ts", true),
+                RowSchema.Field.of("amount", "decimal(12,2)", "$.amount", true),
+                RowSchema.Field.of("session", "int", "$.session", true),
+                RowSchema.Field.of("price", "double", "$.price", true),
+                RowSchema.Field.of("is_mobile", "boolean", "$.is_mobile", true),
+                RowSchema.Field.of("day", "date", "$.day", true),
+                RowSchema.Field.of("attrs", "json", "$.attrs", true),
+                RowSchema.Field.of("url", "string", "$.url", true)), false);
+    }
+
+    @Test
+    void aThousandQuietPartitionBuffersTakeAFewMegabytes() {
+        RowSchema s = benchSchema();
+        List<PartitionBuffer> keep = new ArrayList<>();
+        new PartitionBuffer("warm", 0, s, 0, 0, PartitionBuffer.INITIAL_ROWS); // class loading out of the measure
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int p = 0; p < 1000; p++) {
+            keep.add(new PartitionBuffer("wide", p, s, 0, 0, PartitionBuffer.INITIAL_ROWS));
+        }
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        System.out.printf("1,000 empty partition buffers: %,d bytes allocated%n", allocated);
+        assertThat(keep).hasSize(1000);
+        assertThat(allocated).as("1,000 empty buffers (was ~160 MB at 1,024 rows each)").isLessThan(16L << 20);
+    }
+
+    @Test
+    void buffersStillGrowToWhatTheyHold() {
+        RowSchema s = benchSchema();
+        PartitionBuffer buf = new PartitionBuffer("t", 0, s, 0, 0, PartitionBuffer.INITIAL_ROWS);
+        JsonRowDecoder dec = new JsonRowDecoder(s, 1 << 20);
+        int n = 5_000;
+        for (int r = 0; r < n; r++) {
+            String json = "{\"event_id\":\"e" + r + "\",\"user\":{\"id\":" + r + ",\"country\":\"DE\"},\"ts\":\"2026-12-06T10:00:00Z\","
+                    + "\"amount\":12.34,\"session\":7,\"price\":1.5,\"is_mobile\":true,\"day\":\"2026-12-06\","
+                    + "\"attrs\":{\"k\":" + r + "},\"url\":\"https://example.com/p/" + r + "\"}";
+            assertThat(dec.decode(json.getBytes(StandardCharsets.UTF_8), buf)).isNull();
+            buf.endRow(r, 1_700_000_000_000L + r, null, json.length());
+        }
+        assertThat(buf.rows()).isEqualTo(n);
+    }
+
+    @Test
+    void aSmallPartsUploadBufferStartsSmallAndGrowsToThePartSize() throws Exception {
+        int partSize = 8 << 20;
+        new S3ObjectUpload(null, "b", "warm", "x", partSize);
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        S3ObjectUpload up = new S3ObjectUpload(null, "b", "k", "application/vnd.apache.parquet", partSize);
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("one upload's buffer before any byte (was the 8 MiB part size)").isLessThan(1L << 20);
+        up.write(new byte[20_000], 0, 20_000);
+        assertThat(up.bufferCapacity()).isEqualTo(S3ObjectUpload.INITIAL_BUFFER_BYTES);
+        byte[] mib = new byte[1 << 20];
+        for (int i = 0; i < 5; i++) {
+            up.write(mib, 0, mib.length);
+        }
+        // still under the part size: grown by doubling, nothing sent (no S3 client was needed)
+        assertThat(up.bufferCapacity()).isEqualTo(partSize);
+        assertThat(up.getPos()).isEqualTo(20_000 + 5L * (1 << 20));
+    }
+}
