@@ -484,11 +484,12 @@ final class Bench {
      */
     RunningRunner startRunner(String id, String table, List<String> extraJvm) {
         runnerClasspath();
-        return launchRunner(id, table, runtime.command(), extraJvm);
+        return launchRunner(id, table, List.of(), runtime.command(), extraJvm);
     }
 
     /** As {@link #startRunner} on {@code javaAndFlags} (the java binary, then its runtime flags). */
-    RunningRunner launchRunner(String id, String table, List<String> javaAndFlags, List<String> extraJvm) {
+    RunningRunner launchRunner(String id, String table, List<String> runnerArgs, List<String> javaAndFlags,
+            List<String> extraJvm) {
         runnerClasspath();
         int port = freePort();
         List<String> cmd = new ArrayList<>(javaAndFlags);
@@ -501,6 +502,7 @@ final class Bench {
         if (table != null) {
             cmd.addAll(List.of("--table", table, "--partitions", "0-" + (sizes.partitions() - 1)));
         }
+        cmd.addAll(runnerArgs);
         Map<String, String> e = new HashMap<>(env);
         ChildProcess c = ChildProcess.start(id, cmd, e, work.resolve("logs/" + id + ".log"));
         Sampler s = new Sampler(c, "http://127.0.0.1:" + port + "/q/metrics", 250);
@@ -577,19 +579,7 @@ final class Bench {
 
     /** A runner process with these runner arguments (e.g. {@code --table a,b --partitions 0-99}) and extra JVM options. */
     RunningRunner startRunnerWith(String id, List<String> runnerArgs, List<String> extraJvm) {
-        runnerClasspath();
-        int port = freePort();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ChildProcess.java());
-        cmd.addAll(jvmOpts("TRIBUTARY_BENCH_RUNNER_OPTS", "-Xmx1g"));
-        cmd.addAll(extraJvm);
-        cmd.add("-Dquarkus.http.port=" + port);
-        cmd.add("-jar");
-        cmd.add(runnerApp().resolve("quarkus-run.jar").toString());
-        cmd.addAll(List.of("--id", id));
-        cmd.addAll(runnerArgs);
-        ChildProcess c = ChildProcess.start(id, cmd, new HashMap<>(env), work.resolve("logs/" + id + ".log"));
-        return new RunningRunner(c, new Sampler(c, "http://127.0.0.1:" + port + "/q/metrics", 250), port);
+        return launchRunner(id, null, runnerArgs, runtime.command(), extraJvm);
     }
 
     // ------------------------------------------------------------------------------ 3 + 6. end to end, memory

@@ -103,7 +103,7 @@ final class RunnerRuntime {
         List<String> extra = List.of("-XX:AOTCacheOutput=" + cache);
         long t0 = System.currentTimeMillis();
         System.err.printf("bench: recording the runners' AOT cache over %,d events%n", p.records());
-        try (Bench.RunningRunner r = bench.launchRunner("bench-runner-aot-train", table, javaAndFlags, extra)) {
+        try (Bench.RunningRunner r = bench.launchRunner("bench-runner-aot-train", table, List.of(), javaAndFlags, extra)) {
             r.awaitReady(Duration.ofSeconds(120));
             bench.awaitCommitted(table, p.records(), r.proc(), Duration.ofSeconds(bench.sizes().stageTimeoutSeconds()));
             double cpu = r.proc().cpuSeconds();
