@@ -184,17 +184,7 @@ public final class LoadProducer {
 
   /** Sum of the topic's log end offsets (for fresh topics: records sent). */
   public long endOffsets(String topic) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      var desc = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> req = new java.util.HashMap<>();
-      desc.partitions().forEach(tp -> req.put(new org.apache.kafka.common.TopicPartition(topic, tp.partition()),
-          org.apache.kafka.clients.admin.OffsetSpec.latest()));
-      return admin.listOffsets(req).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(v -> v.offset()).sum();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read end offsets of " + topic + ": " + e.getMessage(), e);
-    }
+    return endOffsetsByPartition(topic).values().stream().mapToLong(Long::longValue).sum();
   }
 
 }
