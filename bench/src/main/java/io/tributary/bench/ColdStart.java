@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * Cold start of a runner on a table with a backlog — what a runner started by a scale-out pays before it
  * is useful — on each runtime the runner can use: (a) JDK 17 (the default {@code java}), (b) JDK 25, (c)
  * JDK 25 with an AOT cache (JEP 483/514/515: classes loaded and linked, method profiles) from a training
- * run, (d) (c) with compact object headers. Every variant gets a fresh table over the same pre-loaded
+ * run, (d) (c) with compact object headers, (e) (d) with C2 later ({@link RunnerRuntime#LATE_C2}; adopted). Every variant gets a fresh table over the same pre-loaded
  * topic (static assignment of all partitions) and is measured from process exec: to its health check, to
  * its first commit (wall s and CPU-s of the runner process from /proc), and to the whole backlog committed
  * (a fixed amount of data: CPU-s per MB including start-up and JIT warm-up). Parts are cut by size only
@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  */
 final class ColdStart {
     /** What {@code ./tributary runner} and the local scaler use when JDK 25 is installed (see the README's "Cold start"). */
-    static final String ADOPTED = "jdk25_aot_coh";
+    static final String ADOPTED = "jdk25_aot_coh_late_c2";
     static final String RATIO_KEY = "coldstart_cpu_ratio_adopted_vs_jdk17";
     static final String MAX_AGE = "60s";
     static final String JDK25_ENV = "TRIBUTARY_JDK25_HOME";
@@ -48,7 +48,7 @@ final class ColdStart {
     static final Path JVM_DIR = Path.of("/usr/lib/jvm");
 
     /** One runtime of the runner. */
-    record Variant(String key, String label, boolean jdk25, boolean aot, boolean coh) {
+    record Variant(String key, String label, boolean jdk25, boolean aot, boolean coh, boolean lateC2) {
         String firstCommitKey() {
             return "coldstart_first_commit_s_" + key;
         }
@@ -63,6 +63,9 @@ final class ColdStart {
             if (coh) {
                 f.add("-XX:+UseCompactObjectHeaders");
             }
+            if (lateC2) {
+                f.addAll(RunnerRuntime.LATE_C2);
+            }
             if (aot) {
                 f.add("-XX:AOTMode=on");
                 f.add("-XX:AOTCache=" + cache);
@@ -71,12 +74,15 @@ final class ColdStart {
         }
     }
 
-    static final Variant JDK17 = new Variant("jdk17", "JDK 17", false, false, false);
-    static final Variant JDK25 = new Variant("jdk25", "JDK 25", true, false, false);
-    static final Variant AOT = new Variant("jdk25_aot", "JDK 25 + AOT cache", true, true, false);
+    static final Variant JDK17 = new Variant("jdk17", "JDK 17", false, false, false, false);
+    static final Variant JDK25 = new Variant("jdk25", "JDK 25", true, false, false, false);
+    static final Variant AOT = new Variant("jdk25_aot", "JDK 25 + AOT cache", true, true, false, false);
     static final Variant AOT_COH = new Variant("jdk25_aot_coh", "JDK 25 + AOT cache + compact object headers", true, true,
-            true);
-    static final List<Variant> ALL = List.of(JDK17, JDK25, AOT, AOT_COH);
+            true, false);
+    /** (d) with C2 later ({@link RunnerRuntime#LATE_C2}); it uses (d)'s cache (thresholds do not change a cache). */
+    static final Variant LATE = new Variant("jdk25_aot_coh_late_c2",
+            "JDK 25 + AOT cache + compact object headers + later C2", true, true, true, true);
+    static final List<Variant> ALL = List.of(JDK17, JDK25, AOT, AOT_COH, LATE);
 
     static Variant adopted() {
         return ALL.stream().filter(v -> v.key.equals(ADOPTED)).findFirst().orElseThrow();
@@ -118,7 +124,7 @@ final class ColdStart {
         List<Variant> wanted = quick ? List.of(JDK17, adopted()) : ALL;
         if (quick) {
             res.note("coldstart: --quick measures only jdk17 and the adopted " + ADOPTED + ", once each over a tiny backlog"
-                    + " (the full run measures all four variants 3 times)");
+                    + " (the full run measures all five variants 3 times)");
         }
         List<Variant> variants = new ArrayList<>();
         for (Variant v : wanted) {

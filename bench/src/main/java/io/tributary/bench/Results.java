@@ -33,7 +33,8 @@ final class Results {
             "json_e2e_rows_per_cpu_s", "coldstart_first_commit_s_jdk17", "coldstart_first_commit_cpu_s_jdk17",
             "coldstart_first_commit_s_jdk25", "coldstart_first_commit_cpu_s_jdk25", "coldstart_first_commit_s_jdk25_aot",
             "coldstart_first_commit_cpu_s_jdk25_aot", "coldstart_first_commit_s_jdk25_aot_coh",
-            "coldstart_first_commit_cpu_s_jdk25_aot_coh", "coldstart_cpu_ratio_adopted_vs_jdk17", "wide_partitions",
+            "coldstart_first_commit_cpu_s_jdk25_aot_coh", "coldstart_first_commit_s_jdk25_aot_coh_late_c2",
+            "coldstart_first_commit_cpu_s_jdk25_aot_coh_late_c2", "coldstart_cpu_ratio_adopted_vs_jdk17", "wide_partitions",
             "wide_runner_peak_rss_mb", "wide_memory_budget_mb", "wide_rss_bound_mb", "wide_freshness_p99_s",
             "wide_worst_partition_p99_s", "wide_partitions_starved", "wide_s3_puts_per_s", "wide_dynamodb_writes_per_s",
             "wide_runner_cpu_s_per_mb");

@@ -63,7 +63,8 @@ class ColdStartTest {
         assertThat(ColdStart.headlineKeys()).containsExactly("coldstart_first_commit_s_jdk17", "coldstart_first_commit_cpu_s_jdk17",
                 "coldstart_first_commit_s_jdk25", "coldstart_first_commit_cpu_s_jdk25", "coldstart_first_commit_s_jdk25_aot",
                 "coldstart_first_commit_cpu_s_jdk25_aot", "coldstart_first_commit_s_jdk25_aot_coh",
-                "coldstart_first_commit_cpu_s_jdk25_aot_coh", "coldstart_cpu_ratio_adopted_vs_jdk17");
+                "coldstart_first_commit_cpu_s_jdk25_aot_coh", "coldstart_first_commit_s_jdk25_aot_coh_late_c2",
+                "coldstart_first_commit_cpu_s_jdk25_aot_coh_late_c2", "coldstart_cpu_ratio_adopted_vs_jdk17");
         assertThat(Results.HEADLINE).containsAll(ColdStart.headlineKeys());
         String md = Report.markdown(new Results(), null);
         assertThat(md).contains("Cold start -> first commit, JDK 25 + AOT cache").contains("adopted runtime / JDK 17");
@@ -79,6 +80,12 @@ class ColdStartTest {
         assertThat(ColdStart.AOT.flags(c)).containsExactly("-XX:AOTMode=on", "-XX:AOTCache=/x/runner.aot");
         assertThat(ColdStart.AOT_COH.flags(c)).containsExactly("-XX:+UseCompactObjectHeaders", "-XX:AOTMode=on",
                 "-XX:AOTCache=/x/runner.aot");
+        assertThat(ColdStart.LATE.flags(c)).containsExactly("-XX:+UseCompactObjectHeaders",
+                "-XX:Tier4InvocationThreshold=40000", "-XX:Tier4MinInvocationThreshold=4800",
+                "-XX:Tier4CompileThreshold=120000", "-XX:Tier4BackEdgeThreshold=320000", "-XX:AOTMode=on",
+                "-XX:AOTCache=/x/runner.aot");
+        // the adopted variant is what every bench runner, the launcher and the local scaler run
+        assertThat(ColdStart.adopted().flags(c)).containsSubsequence(RunnerRuntime.FLAGS);
     }
 
     private static ColdStart.Run run(ColdStart.Variant v, int round, double firstCpu, double backlogCpu) {

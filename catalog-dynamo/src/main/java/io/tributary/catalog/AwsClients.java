@@ -7,6 +7,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -36,9 +37,15 @@ public final class AwsClients {
     return b.build();
   }
 
-  /** An S3 client for {@code env} (path-style when the endpoint is overridden); the caller closes it. */
+  /**
+   * An S3 client for {@code env} (path-style when the endpoint is overridden); the caller closes it. Request
+   * checksums only where S3 requires one: the SDK's default adds a CRC32 pass over every part (and, over plain
+   * HTTP, chunked signing), which S3 does not need (TLS protects the transfer; S3 stores its own full-object
+   * CRC64NVME for uploads that send none).
+   */
   public static S3Client s3(Map<String, String> env) {
-    var b = S3Client.builder().httpClient(http()).region(region(env)).credentialsProvider(credentials(env));
+    var b = S3Client.builder().httpClient(http()).region(region(env)).credentialsProvider(credentials(env))
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
     String ep = env.get("TRIBUTARY_S3_ENDPOINT");
     if (ep != null && !ep.isBlank()) {
       b.endpointOverride(URI.create(ep)).forcePathStyle(true);

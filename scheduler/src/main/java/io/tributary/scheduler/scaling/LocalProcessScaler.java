@@ -65,10 +65,11 @@ public final class LocalProcessScaler implements Scaler {
   }
 
   /**
-   * Flags of every JDK 25 runner child, the launcher's RUNNER_AOT_FLAGS; part of the cache key, since the object
-   * layout (compact headers) must be the same when a cache is recorded and used.
+   * Flags of every JDK 25 runner child, the launcher's RUNNER_AOT_FLAGS (compact object headers, and C2 later than
+   * the defaults: README "Cold start"); part of the cache key, since the object layout (compact headers) must be the
+   * same when a cache is recorded and used.
    */
-  static final List<String> AOT_FLAGS = List.of("-XX:+UseCompactObjectHeaders");
+  static final List<String> AOT_FLAGS = List.of("-XX:+UseCompactObjectHeaders", "-XX:Tier4InvocationThreshold=40000", "-XX:Tier4MinInvocationThreshold=4800", "-XX:Tier4CompileThreshold=120000", "-XX:Tier4BackEdgeThreshold=320000");
   /** An AOT cache this scaler manages (the ones {@link #javaCommand} names); others in a command are left alone. */
   private static final Pattern MANAGED_AOT = Pattern.compile("-XX:AOTCache=(.*/runner-[0-9a-f]{16}\\.aot)");
 

@@ -1,6 +1,7 @@
 package io.tributary.runner.write;
 
 import io.tributary.runner.metrics.CpuPhase;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -119,13 +120,19 @@ final class S3ObjectUpload extends PositionOutputStream {
         }
         int number = parts.size() + 1;
         String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                .partNumber(number).contentLength((long) used).build(), RequestBody.fromBytes(copy())).eTag();
+                .partNumber(number).contentLength((long) used).build(), body()).eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
         used = 0;
     }
 
-    private byte[] copy() {
-        return used == buf.length ? buf : java.util.Arrays.copyOf(buf, used);
+    /**
+     * The buffered bytes as a request body without a copy ({@code RequestBody.fromBytes} copies the array): the
+     * request is synchronous, so the buffer is not written again before it returns, and a retry reads it anew.
+     */
+    private RequestBody body() {
+        byte[] b = buf;
+        int n = used;
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(b, 0, n), n, contentType);
     }
 
     /** Sends what is left and completes the object. */
@@ -139,7 +146,7 @@ final class S3ObjectUpload extends PositionOutputStream {
             long cpu = CpuPhase.threadCpuNanos();
             try {
                 s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                        .contentLength((long) used).build(), RequestBody.fromBytes(copy()));
+                        .contentLength((long) used).build(), body());
             } finally {
                 cpuNanos += CpuPhase.threadCpuNanos() - cpu;
             }
