@@ -226,9 +226,13 @@ public abstract class ColumnVector {
         int dataLength;
 
         Binaries(boolean nullable, int capacity) {
+            this(nullable, capacity, Math.max(64, capacity * 16));
+        }
+
+        Binaries(boolean nullable, int capacity, int dataBytes) {
             super(nullable, capacity);
             ends = new int[capacity];
-            data = new byte[Math.max(64, capacity * 16)];
+            data = new byte[dataBytes];
         }
 
         public int start(int row) {

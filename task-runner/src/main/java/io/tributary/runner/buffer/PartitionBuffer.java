@@ -47,6 +47,28 @@ public final class PartitionBuffer {
     public static final int INITIAL_ROWS = 32;
 
     public PartitionBuffer(String table, int partition, RowSchema schema, long startOffset, long generation, int capacity) {
+        this(table, partition, schema, startOffset, generation, capacity, null);
+    }
+
+    /**
+     * The buffer after {@code previous}, a part cut by size ({@code max_rows} / {@code max_bytes}), so the partition
+     * is streaming: sized like it (its rows and each variable-length column's bytes, plus 1/8), so the next part
+     * fills without its columns growing by doubling. Each doubling copies the column, and at tens of MB per part
+     * those arrays are G1 humongous objects: over the bench's 2.2 GB drain the copies were 3 GB of the runner's
+     * 17 GB allocated. Age and memory cuts, a quiet partition or a runner at its budget, start small
+     * ({@link #INITIAL_ROWS}); so does a buffer whose schema changed.
+     */
+    public static PartitionBuffer sizedLike(PartitionBuffer previous, RowSchema schema, long startOffset,
+            long generation) {
+        if (previous.schema != schema) {
+            return new PartitionBuffer(previous.table, previous.partition, schema, startOffset, generation, INITIAL_ROWS);
+        }
+        int rows = (int) Math.min(Integer.MAX_VALUE - 16, Math.max(INITIAL_ROWS, previous.rows + (long) previous.rows / 8));
+        return new PartitionBuffer(previous.table, previous.partition, schema, startOffset, generation, rows, previous);
+    }
+
+    private PartitionBuffer(String table, int partition, RowSchema schema, long startOffset, long generation, int capacity,
+            PartitionBuffer sizedLike) {
         this.table = table;
         this.partition = partition;
         this.schema = schema;
@@ -56,21 +78,33 @@ public final class PartitionBuffer {
         this.columns = new ColumnVector[schema.size()];
         for (int i = 0; i < columns.length; i++) {
             RowSchema.Field f = schema.field(i);
+            int dataBytes = sizedLike != null && sizedLike.columns[i] instanceof ColumnVector.Binaries b ? grown(b) : -1;
             columns[i] = switch (f.type().kind()) {
-                case STRING, JSON -> new ColumnVector.Binaries(f.nullable(), capacity);
+                case STRING, JSON -> binaries(f.nullable(), capacity, dataBytes);
                 case INT, DATE -> new ColumnVector.Ints(f.nullable(), capacity);
                 case LONG, TIMESTAMP -> new ColumnVector.Longs(f.nullable(), capacity);
                 case DOUBLE -> new ColumnVector.Doubles(f.nullable(), capacity);
                 case BOOLEAN -> new ColumnVector.Booleans(f.nullable(), capacity);
                 case DECIMAL -> f.decimalAsLong()
                         ? new ColumnVector.Longs(f.nullable(), capacity)
-                        : new ColumnVector.Binaries(f.nullable(), capacity);
+                        : binaries(f.nullable(), capacity, dataBytes);
             };
         }
         this.offsets = new ColumnVector.Longs(false, capacity);
         this.timestamps = new ColumnVector.Longs(false, capacity);
-        this.keys = schema.includeKey() ? new ColumnVector.Binaries(true, capacity) : null;
+        this.keys = schema.includeKey()
+                ? binaries(true, capacity, sizedLike != null && sizedLike.keys != null ? grown(sizedLike.keys) : -1)
+                : null;
         this.fixedRowBytes = 0;
+    }
+
+    private static int grown(ColumnVector.Binaries b) {
+        return (int) Math.min(Integer.MAX_VALUE - 16, b.dataLength + (long) b.dataLength / 8);
+    }
+
+    private static ColumnVector.Binaries binaries(boolean nullable, int capacity, int dataBytes) {
+        return dataBytes < 0 ? new ColumnVector.Binaries(nullable, capacity)
+                : new ColumnVector.Binaries(nullable, capacity, Math.max(64, dataBytes));
     }
 
     public String table() {

@@ -297,7 +297,9 @@ final class Partitions {
         long bytes = st.bufferBytes;
         st.bufferBytes = 0;
         st.bufferedRows = 0;
-        st.buffer = newBuffer(st, b.endOffset(), b.generation());
+        st.buffer = reason == FlushReason.ROWS || reason == FlushReason.BYTES
+                ? PartitionBuffer.sizedLike(b, ctx.rowSchema(), b.endOffset(), b.generation())
+                : newBuffer(st, b.endOffset(), b.generation());
         flushes.chain(st, b, bytes);
     }
 

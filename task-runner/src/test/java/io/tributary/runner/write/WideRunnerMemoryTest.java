@@ -51,6 +51,41 @@ class WideRunnerMemoryTest {
         assertThat(allocated).as("1,000 empty buffers (was ~160 MB at 1,024 rows each)").isLessThan(16L << 20);
     }
 
+    private static void fill(JsonRowDecoder dec, PartitionBuffer buf, int from, int n) {
+        for (int r = from; r < from + n; r++) {
+            String json = "{\"event_id\":\"e" + r + "\",\"user\":{\"id\":" + r + ",\"country\":\"DE\"},\"ts\":\"2026-12-06T10:00:00Z\","
+                    + "\"amount\":12.34,\"session\":7,\"price\":1.5,\"is_mobile\":true,\"day\":\"2026-12-06\","
+                    + "\"attrs\":{\"k\":" + r + "},\"url\":\"https://example.com/p/" + r + "\"}";
+            assertThat(dec.decode(json.getBytes(StandardCharsets.UTF_8), buf)).isNull();
+            buf.endRow(r, 1_700_000_000_000L + r, null, json.length());
+        }
+    }
+
+    @Test
+    void aPartCutBySizeIsFollowedByABufferThatFillsWithoutGrowing() {
+        RowSchema s = benchSchema();
+        JsonRowDecoder dec = new JsonRowDecoder(s, 1 << 20);
+        int n = 20_000;
+        PartitionBuffer first = new PartitionBuffer("t", 0, s, 0, 0, PartitionBuffer.INITIAL_ROWS);
+        fill(dec, first, 0, n);
+        PartitionBuffer next = PartitionBuffer.sizedLike(first, s, n, 0);
+        var url = (io.tributary.runner.buffer.ColumnVector.Binaries) next.columns()[10];
+        var user = (io.tributary.runner.buffer.ColumnVector.Longs) next.columns()[1];
+        byte[] urlData = url.data();
+        long[] userValues = user.values();
+        long[] offsets = next.offsets().values();
+        // the same rows again (values a few bytes longer at most): no column is copied into a bigger array
+        fill(dec, next, n, n);
+        assertThat(next.rows()).isEqualTo(n);
+        assertThat(url.data()).isSameAs(urlData);
+        assertThat(user.values()).isSameAs(userValues);
+        assertThat(next.offsets().values()).isSameAs(offsets);
+        assertThat(offsets.length).as("rows + 1/8").isEqualTo(n + n / 8);
+        // a quiet partition (age cut) or a changed schema starts small, as before
+        assertThat(PartitionBuffer.sizedLike(first, benchSchema(), n, 0).offsets().values())
+                .hasSize(PartitionBuffer.INITIAL_ROWS);
+    }
+
     @Test
     void buffersStillGrowToWhatTheyHold() {
         RowSchema s = benchSchema();
