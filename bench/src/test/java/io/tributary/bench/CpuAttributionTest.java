@@ -21,6 +21,22 @@ class CpuAttributionTest {
     }
 
     @Test
+    void measuredAgainAfterE2eTheCompositeIsTheMeanCpuPerMbOfBoth() {
+        Results res = new Results();
+        res.put("raw_consume_mb_per_cpu_s", 200.0);
+        res.details("ceiling").put("decode_mb_per_cpu_s", 200.0).put("encode_mb_per_cpu_s", 100.0);
+        res.put("e2e_mb_per_cpu_s", 40.0);
+        // the machine ran at half speed after e2e: 25 MB/CPU-s; the mean of 20 and 40 ms/MB is 30 ms/MB
+        res.details("composite").putObject("after").put("raw_mb_per_cpu_s", 100.0).put("decode_mb_per_cpu_s", 100.0)
+                .put("encode_mb_per_cpu_s", 50.0);
+        CpuAttribution.composite(res);
+        assertThat(res.get("composite_limit_mb_per_cpu_s")).isCloseTo(1000 / 30.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(res.get("e2e_ratio_to_composite")).isCloseTo(1.2, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(res.details("composite").get("composite_before_mb_per_cpu_s").asDouble()).isEqualTo(50.0);
+        assertThat(res.details("composite").get("composite_after_mb_per_cpu_s").asDouble()).isEqualTo(25.0);
+    }
+
+    @Test
     void aMissingStageLeavesTheCompositeNullWithANote() {
         Results res = new Results();
         res.put("raw_consume_mb_per_cpu_s", 200.0);

@@ -30,6 +30,9 @@ public abstract class ColumnVector {
     /** Bytes this column holds (used size, not capacity). */
     public abstract long bytes();
 
+    /** The bytes each value adds to {@link #bytes()} besides variable-length data. */
+    abstract long bytesPerRow();
+
     protected final void markNull(boolean isNull) {
         if (nulls != null) {
             if (size >= nulls.length) {
@@ -82,6 +85,11 @@ public abstract class ColumnVector {
         public long bytes() {
             return size * (nulls == null ? 8L : 9L);
         }
+
+        @Override
+        long bytesPerRow() {
+            return nulls == null ? 8L : 9L;
+        }
     }
 
     public static final class Ints extends ColumnVector {
@@ -126,6 +134,11 @@ public abstract class ColumnVector {
         @Override
         public long bytes() {
             return size * (nulls == null ? 4L : 5L);
+        }
+
+        @Override
+        long bytesPerRow() {
+            return nulls == null ? 4L : 5L;
         }
     }
 
@@ -172,6 +185,11 @@ public abstract class ColumnVector {
         public long bytes() {
             return size * (nulls == null ? 8L : 9L);
         }
+
+        @Override
+        long bytesPerRow() {
+            return nulls == null ? 8L : 9L;
+        }
     }
 
     public static final class Booleans extends ColumnVector {
@@ -216,6 +234,11 @@ public abstract class ColumnVector {
         @Override
         public long bytes() {
             return size * (nulls == null ? 1L : 2L);
+        }
+
+        @Override
+        long bytesPerRow() {
+            return nulls == null ? 1L : 2L;
         }
     }
 
@@ -361,6 +384,11 @@ public abstract class ColumnVector {
         @Override
         public long bytes() {
             return dataLength + size * (nulls == null ? 4L : 5L);
+        }
+
+        @Override
+        long bytesPerRow() {
+            return nulls == null ? 4L : 5L;
         }
     }
 }

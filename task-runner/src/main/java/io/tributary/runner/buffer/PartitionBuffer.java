@@ -37,6 +37,10 @@ public final class PartitionBuffer {
     private long inputBytes;
     private boolean sealed;
     private final long fixedRowBytes;
+    /** Bytes per row of every column but the variable-length bytes ({@link #bytes()} in O(1)). */
+    private final long perRowBytes;
+    /** The variable-length columns (and {@code _key}), whose data bytes add to {@link #perRowBytes}. */
+    private final ColumnVector.Binaries[] variable;
 
     /**
      * Rows a new buffer has room for before its columns first grow (by doubling). Small, because a runner
@@ -96,6 +100,26 @@ public final class PartitionBuffer {
                 ? binaries(true, capacity, sizedLike != null && sizedLike.keys != null ? grown(sizedLike.keys) : -1)
                 : null;
         this.fixedRowBytes = 0;
+        long perRow = 0;
+        List<ColumnVector.Binaries> var = new ArrayList<>();
+        for (ColumnVector c : allColumns()) {
+            perRow += c.bytesPerRow();
+            if (c instanceof ColumnVector.Binaries b) {
+                var.add(b);
+            }
+        }
+        this.perRowBytes = perRow;
+        this.variable = var.toArray(new ColumnVector.Binaries[0]);
+    }
+
+    private List<ColumnVector> allColumns() {
+        List<ColumnVector> all = new ArrayList<>(List.of(columns));
+        all.add(offsets);
+        all.add(timestamps);
+        if (keys != null) {
+            all.add(keys);
+        }
+        return all;
     }
 
     private static int grown(ColumnVector.Binaries b) {
@@ -247,13 +271,23 @@ public final class PartitionBuffer {
         return inputBytes;
     }
 
-    /** Heap held by this buffer's values (used sizes, not capacities). */
+    /**
+     * Heap held by this buffer's values (used sizes, not capacities): the sum of its columns' {@link ColumnVector#bytes()}
+     * and its dead letters'. Called once per record, so O(1): between records every column holds {@link #rows()}
+     * values (a row that fails to decode is rolled back), so the fixed widths are a product.
+     */
     public long bytes() {
-        long b = offsets.bytes() + timestamps.bytes() + deadLetterBytes + fixedRowBytes;
-        if (keys != null) {
-            b += keys.bytes();
+        long b = perRowBytes * rows + deadLetterBytes + fixedRowBytes;
+        for (ColumnVector.Binaries v : variable) {
+            b += v.dataLength;
         }
-        for (ColumnVector c : columns) {
+        return b;
+    }
+
+    /** {@link #bytes()} the long way, column by column (for tests). */
+    long bytesByColumn() {
+        long b = deadLetterBytes + fixedRowBytes;
+        for (ColumnVector c : allColumns()) {
             b += c.bytes();
         }
         return b;

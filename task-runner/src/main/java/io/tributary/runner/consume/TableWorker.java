@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +29,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -83,6 +81,7 @@ public final class TableWorker {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final DeadLetterTopic deadLetterTopic;
     private final Partitions partitions;
+    private final BudgetShare budget;
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, OffsetAndMetadata> offsetsToCommit = new HashMap<>();
     private final Thread thread;
@@ -94,7 +93,7 @@ public final class TableWorker {
         this.shared = shared;
         this.ctx = ctx;
         this.decoder = RowDecoders.forTable(ctx.definition(), ctx.rowSchema(), shared.config().maxRecordBytes());
-        this.consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(ConsumerSettings.of(shared.config(), ctx), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deadLetterTopic = new DeadLetterTopic(ctx.table(), ctx.errorsTopic(), ctx.bootstrap(),
                 shared.config().runnerId() + "-" + ctx.table() + "-errors");
         FlushChain flushes = new FlushChain(ctx, shared.committer(), shared.flushExecutor(), shared.memory(),
@@ -111,23 +110,8 @@ public final class TableWorker {
                 });
         this.partitions = new Partitions(ctx, shared.catalog(), shared.committer(), shared.metrics(), shared.memory(),
                 consumer, flushes, () -> stopping);
+        this.budget = new BudgetShare(shared.memory());
         this.thread = new Thread(this::run, "tributary-poll-" + ctx.table());
-    }
-
-    private Properties consumerProps() {
-        RunnerConfig c = shared.config();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrap());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "tributary-" + ctx.table());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.runnerId() + "-" + ctx.table());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        long fetchMax = Math.max(1 << 20, Math.min(50L << 20, c.memoryBudgetBytes() / 8));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Long.toString(fetchMax));
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Long.toString(Math.min(1L << 20, fetchMax)));
-        return p;
     }
 
     public String table() {
@@ -295,6 +279,7 @@ public final class TableWorker {
             }
             st.metrics.consumed(n, bytes);
         }
+        budget.settle();
         memory.pollBatch(Math.max(0, memory.used() - before));
         if (over) {
             partitions.enforceBudget();
@@ -309,6 +294,7 @@ public final class TableWorker {
         try {
             err = decoder.decode(value, buf);
         } catch (RegistryUnavailableException e) {
+            budget.settle();
             partitions.holdForRegistry(st, rec.offset(), e.getMessage());
             return false; // the rest of this batch is fetched again after the hold
         }
@@ -318,6 +304,7 @@ public final class TableWorker {
         } else {
             TableDefinition.ErrorPolicy policy = ctx.errorPolicy();
             if (policy == TableDefinition.ErrorPolicy.FAIL) {
+                budget.settle();
                 if (!buf.isEmpty()) {
                     partitions.seal(st, null); // land what came before the bad record
                 }
@@ -331,13 +318,15 @@ public final class TableWorker {
             }
         }
         long now = buf.bytes();
-        shared.memory().add(now - st.bufferBytes);
+        budget.add(now - st.bufferBytes);
         st.bufferBytes = now;
         st.bufferedRows = buf.records();
         TableDefinition.Flush f = ctx.flush();
         if (buf.records() >= f.maxRows()) {
+            budget.settle();
             partitions.seal(st, FlushReason.ROWS);
         } else if (now >= f.maxBytes()) {
+            budget.settle();
             partitions.seal(st, FlushReason.BYTES);
         }
         return true;

@@ -1,0 +1,31 @@
+package io.tributary.runner.consume;
+
+import io.tributary.runner.RunnerConfig;
+import io.tributary.runner.TableContext;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+/**
+ * The consumer settings of a table's poll thread: manual offsets (DynamoDB is the truth; group offsets are a
+ * best-effort mirror), read_committed, no reset (a missing offset is decided by the catalog), and fetch sizes that
+ * fit the memory budget.
+ */
+final class ConsumerSettings {
+    private ConsumerSettings() {
+    }
+
+    static Properties of(RunnerConfig c, TableContext ctx) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "tributary-" + ctx.table());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.runnerId() + "-" + ctx.table());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        long fetchMax = Math.max(1 << 20, Math.min(50L << 20, c.memoryBudgetBytes() / 8));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Long.toString(fetchMax));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Long.toString(Math.min(1L << 20, fetchMax)));
+        return p;
+    }
+}
