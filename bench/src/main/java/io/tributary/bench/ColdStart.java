@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * Cold start of a runner on a table with a backlog — what a runner started by a scale-out pays before it
  * is useful — on each runtime the runner can use: (a) JDK 17 (the default {@code java}), (b) JDK 25, (c)
  * JDK 25 with an AOT cache (JEP 483/514/515: classes loaded and linked, method profiles) from a training
- * run, (d) (c) with compact object headers, (e) (d) with C2 later ({@link RunnerRuntime#LATE_C2}; adopted). Every variant gets a fresh table over the same pre-loaded
- * topic (static assignment of all partitions) and is measured from process exec: to its health check, to
+ * run, (d) (c) with compact object headers, (e) (d) with C2 later ({@link RunnerRuntime#LATE_C2}; adopted).
+ * Every variant gets a fresh table over the same pre-loaded topic (static assignment of all partitions) and
+ * is measured from process exec: to its health check, to
  * its first commit (wall s and CPU-s of the runner process from /proc), and to the whole backlog committed
  * (a fixed amount of data: CPU-s per MB including start-up and JIT warm-up). Parts are cut by size only
  * ({@code max_rows} 25,000, {@code --quick} 5,000; {@code max_age} 60 s never fires) and every partition
@@ -63,8 +64,8 @@ final class ColdStart {
             return (coh ? "_coh" : "") + (lateC2 ? "_late_c2" : "");
         }
 
-        /** The JVM flags of the variant (besides the common ones), {@code cache} being its AOT cache. */
-        List<String> flags(Path cache) {
+        /** The flags its training run shares with it (a cache is recorded and used with the same ones). */
+        List<String> runtimeFlags() {
             List<String> f = new ArrayList<>();
             if (coh) {
                 f.add("-XX:+UseCompactObjectHeaders");
@@ -72,6 +73,12 @@ final class ColdStart {
             if (lateC2) {
                 f.addAll(RunnerRuntime.LATE_C2);
             }
+            return f;
+        }
+
+        /** The JVM flags of the variant (besides the common ones), {@code cache} being its AOT cache. */
+        List<String> flags(Path cache) {
+            List<String> f = runtimeFlags();
             if (aot) {
                 f.add("-XX:AOTMode=on");
                 f.add("-XX:AOTCache=" + cache);
@@ -281,13 +288,7 @@ final class ColdStart {
         } catch (IOException e) {
             throw new BenchException("cannot create " + aotDir + ": " + e.getMessage());
         }
-        List<String> extra = new ArrayList<>();
-        if (v.coh) {
-            extra.add("-XX:+UseCompactObjectHeaders");
-        }
-        if (v.lateC2) {
-            extra.addAll(RunnerRuntime.LATE_C2);
-        }
+        List<String> extra = v.runtimeFlags();
         extra.add("-XX:AOTCacheOutput=" + cache);
         long t0 = System.currentTimeMillis();
         String id = "bench-runner-cs-train" + suffix.replace('_', '-');

@@ -93,20 +93,24 @@ final class RunnerRuntime {
         int partitions = bench.sizes().partitions();
         String bootstrap = bench.env().get("TRIBUTARY_KAFKA_BOOTSTRAP");
         int perPartition = quick ? 10_000 : 50_000;
-        String topic = "bench_aot_train";
-        ColdStart.Produced p;
-        try {
-            new LoadProducer(bootstrap).ensureTopic(topic, partitions);
-            p = ColdStart.produce(bootstrap, topic, partitions, perPartition, Bench.seed() + 200);
-        } catch (RuntimeException first) {
-            // seen once in a full run: every batch of one partition of the fresh topic expired after 120 s (cause
-            // not found; the broker was otherwise healthy). The topic's records are only training input, so a second
-            // attempt goes to a new topic, which leaves no partly produced backlog to count
-            bench.results().note("runner runtime: producing the AOT training backlog failed ("
-                    + first.getMessage().lines().findFirst().orElse("") + "); trying once more on a new topic");
-            topic = "bench_aot_train_2";
-            new LoadProducer(bootstrap).ensureTopic(topic, partitions);
-            p = ColdStart.produce(bootstrap, topic, partitions, perPartition, Bench.seed() + 200);
+        // seen once in a full run: every batch of one partition of the fresh topic expired after 120 s (cause not
+        // found; the broker was otherwise healthy). The topic's records are only training input, so a second attempt
+        // goes to a new topic, which leaves no partly produced backlog to count
+        String topic = null;
+        ColdStart.Produced p = null;
+        for (String t : List.of("bench_aot_train", "bench_aot_train_2")) {
+            try {
+                new LoadProducer(bootstrap).ensureTopic(t, partitions);
+                p = ColdStart.produce(bootstrap, t, partitions, perPartition, Bench.seed() + 200);
+                topic = t;
+                break;
+            } catch (RuntimeException e) {
+                if (t.endsWith("_2")) {
+                    throw e;
+                }
+                bench.results().note("runner runtime: producing the AOT training backlog failed ("
+                        + e.getMessage().lines().findFirst().orElse("") + "); trying once more on a new topic");
+            }
         }
         String table = topic;
         // parts cut by size (as ColdStart's training): the run is short, and a runner that ran for ~20 s before its

@@ -9,12 +9,18 @@ import org.junit.jupiter.api.Test;
 
 class CpuAttributionTest {
 
-    @Test
-    void compositeIsTheHarmonicSumOfTheStagesAndE2eIsARatioOfIt() {
+    /** raw 200, decode 200, encode 100 MB/CPU-s (composite 50) and e2e 40. */
+    private static Results stagesAt200And100E2e40() {
         Results res = new Results();
         res.put("raw_consume_mb_per_cpu_s", 200.0);
         res.details("ceiling").put("decode_mb_per_cpu_s", 200.0).put("encode_mb_per_cpu_s", 100.0);
         res.put("e2e_mb_per_cpu_s", 40.0);
+        return res;
+    }
+
+    @Test
+    void compositeIsTheHarmonicSumOfTheStagesAndE2eIsARatioOfIt() {
+        Results res = stagesAt200And100E2e40();
         CpuAttribution.composite(res);
         assertThat(res.get("composite_limit_mb_per_cpu_s")).isEqualTo(50.0); // 1 / (1/200 + 1/200 + 1/100)
         assertThat(res.get("e2e_ratio_to_composite")).isEqualTo(0.8);
@@ -22,10 +28,7 @@ class CpuAttributionTest {
 
     @Test
     void measuredAgainAfterE2eTheCompositeIsTheMeanCpuPerMbOfBoth() {
-        Results res = new Results();
-        res.put("raw_consume_mb_per_cpu_s", 200.0);
-        res.details("ceiling").put("decode_mb_per_cpu_s", 200.0).put("encode_mb_per_cpu_s", 100.0);
-        res.put("e2e_mb_per_cpu_s", 40.0);
+        Results res = stagesAt200And100E2e40();
         // the machine ran at half speed after e2e: 25 MB/CPU-s; the mean of 20 and 40 ms/MB is 30 ms/MB
         res.details("composite").putObject("after").put("raw_mb_per_cpu_s", 100.0).put("decode_mb_per_cpu_s", 100.0)
                 .put("encode_mb_per_cpu_s", 50.0);

@@ -92,13 +92,7 @@ class WideRunnerMemoryTest {
         PartitionBuffer buf = new PartitionBuffer("t", 0, s, 0, 0, PartitionBuffer.INITIAL_ROWS);
         JsonRowDecoder dec = new JsonRowDecoder(s, 1 << 20);
         int n = 5_000;
-        for (int r = 0; r < n; r++) {
-            String json = "{\"event_id\":\"e" + r + "\",\"user\":{\"id\":" + r + ",\"country\":\"DE\"},\"ts\":\"2026-12-06T10:00:00Z\","
-                    + "\"amount\":12.34,\"session\":7,\"price\":1.5,\"is_mobile\":true,\"day\":\"2026-12-06\","
-                    + "\"attrs\":{\"k\":" + r + "},\"url\":\"https://example.com/p/" + r + "\"}";
-            assertThat(dec.decode(json.getBytes(StandardCharsets.UTF_8), buf)).isNull();
-            buf.endRow(r, 1_700_000_000_000L + r, null, json.length());
-        }
+        fill(dec, buf, 0, n);
         assertThat(buf.rows()).isEqualTo(n);
     }
 
