@@ -1,6 +1,7 @@
 package io.tributary.runner.bench;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -18,10 +19,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 /**
  * The raw consume ceiling (bench item 2): a plain {@link KafkaConsumer} ({@code assign()}, byte
- * arrays, read_committed, the same kafka-clients as the runner) drains the topic from the
+ * array keys and values read where they were fetched ({@code ByteBufferDeserializer}, as the runner reads them),
+ * read_committed, the same kafka-clients as the runner) drains the topic from the
  * beginning to its end offsets and touches every value. Reports MB of values per CPU-second of
  * this whole process (utime+stime from /proc/self/stat, so the client's network thread counts)
  * and of the polling thread alone, over the drain only (JVM start excluded).
@@ -40,7 +43,7 @@ public final class RawConsumeMain {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, a.get("bootstrap"));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, a.get("max-poll-records", "10000"));
@@ -48,7 +51,7 @@ public final class RawConsumeMain {
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, a.get("max-partition-fetch-bytes", String.valueOf(8 << 20)));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-bench-raw");
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], ByteBuffer> c = new KafkaConsumer<>(p)) {
             List<TopicPartition> tps = new ArrayList<>();
             for (PartitionInfo pi : c.partitionsFor(topic, Duration.ofSeconds(30))) {
                 tps.add(new TopicPartition(topic, pi.partition()));
@@ -63,12 +66,12 @@ public final class RawConsumeMain {
             long records = 0;
             long checksum = 0;
             while (true) {
-                ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<byte[], byte[]> r : rs) {
-                    byte[] v = r.value();
+                ConsumerRecords<byte[], ByteBuffer> rs = c.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], ByteBuffer> r : rs) {
+                    ByteBuffer v = r.value();
                     if (v != null) {
-                        bytes += v.length;
-                        checksum += v[v.length >> 1];
+                        bytes += v.remaining();
+                        checksum += v.get(v.position() + (v.remaining() >> 1));
                     }
                     records++;
                 }

@@ -3,6 +3,7 @@ package io.tributary.runner.consume;
 import io.tributary.catalog.TableDefinition;
 import io.tributary.runner.TableContext;
 import io.tributary.runner.buffer.PartitionBuffer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,9 +26,9 @@ final class AgeCuts {
     private static final Logger LOG = Logger.getLogger(AgeCuts.class);
 
     private final TableContext ctx;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaConsumer<byte[], ByteBuffer> consumer;
 
-    AgeCuts(TableContext ctx, KafkaConsumer<byte[], byte[]> consumer) {
+    AgeCuts(TableContext ctx, KafkaConsumer<byte[], ByteBuffer> consumer) {
         this.ctx = ctx;
         this.consumer = consumer;
     }

@@ -1,5 +1,6 @@
 package io.tributary.runner.consume;
 
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -22,11 +23,11 @@ final class Holds {
     private static final long MAX_BACKOFF_MS = 30_000;
 
     private final String table;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaConsumer<byte[], ByteBuffer> consumer;
     private final Map<PartitionState, Long> until = new HashMap<>();
     private final Map<PartitionState, Long> backoff = new HashMap<>();
 
-    Holds(String table, KafkaConsumer<byte[], byte[]> consumer) {
+    Holds(String table, KafkaConsumer<byte[], ByteBuffer> consumer) {
         this.table = table;
         this.consumer = consumer;
     }

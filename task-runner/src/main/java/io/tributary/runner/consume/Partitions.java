@@ -9,6 +9,7 @@ import io.tributary.runner.buffer.MemoryBudget;
 import io.tributary.runner.buffer.PartitionBuffer;
 import io.tributary.runner.commit.Committer;
 import io.tributary.runner.metrics.RunnerMetrics;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,7 +42,7 @@ final class Partitions {
     private final Committer committer;
     private final RunnerMetrics metrics;
     private final MemoryBudget memory;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaConsumer<byte[], ByteBuffer> consumer;
     private final FlushChain flushes;
     private final BooleanSupplier stopping;
     private final Map<Integer, PartitionState> parts = new HashMap<>();
@@ -55,7 +56,7 @@ final class Partitions {
     private final AgeCuts ageCuts;
 
     Partitions(TableContext ctx, Catalog catalog, Committer committer, RunnerMetrics metrics, MemoryBudget memory,
-            KafkaConsumer<byte[], byte[]> consumer, FlushChain flushes, BooleanSupplier stopping) {
+            KafkaConsumer<byte[], ByteBuffer> consumer, FlushChain flushes, BooleanSupplier stopping) {
         this.ctx = ctx;
         this.catalog = catalog;
         this.committer = committer;

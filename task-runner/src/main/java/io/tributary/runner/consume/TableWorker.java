@@ -16,6 +16,7 @@ import io.tributary.formats.registry.RegistryUnavailableException;
 import io.tributary.runner.metrics.CpuPhase;
 import io.tributary.runner.metrics.RunnerMetrics;
 import io.tributary.runner.write.DeadLetterTopic;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +38,7 @@ import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -78,7 +80,7 @@ public final class TableWorker {
     private final Shared shared;
     private final TableContext ctx;
     private final RowDecoder decoder;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaConsumer<byte[], ByteBuffer> consumer;
     private final DeadLetterTopic deadLetterTopic;
     private final Partitions partitions;
     private final BudgetShare budget;
@@ -93,7 +95,8 @@ public final class TableWorker {
         this.shared = shared;
         this.ctx = ctx;
         this.decoder = RowDecoders.forTable(ctx.definition(), ctx.rowSchema(), shared.config().maxRecordBytes());
-        this.consumer = new KafkaConsumer<>(ConsumerSettings.of(shared.config(), ctx), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(ConsumerSettings.of(shared.config(), ctx), new ByteArrayDeserializer(),
+                new ByteBufferDeserializer());
         this.deadLetterTopic = new DeadLetterTopic(ctx.table(), ctx.errorsTopic(), ctx.bootstrap(),
                 shared.config().runnerId() + "-" + ctx.table() + "-errors");
         FlushChain flushes = new FlushChain(ctx, shared.committer(), shared.flushExecutor(), shared.memory(),
@@ -189,7 +192,7 @@ public final class TableWorker {
                 }
                 partitions.sealAged();
                 partitions.enforceBudget();
-                ConsumerRecords<byte[], byte[]> records;
+                ConsumerRecords<byte[], ByteBuffer> records;
                 long cpu = CpuPhase.threadCpuNanos();
                 try {
                     records = consumer.poll(shared.config().pollTimeout());
@@ -246,12 +249,12 @@ public final class TableWorker {
         events.add(r);
     }
 
-    private void append(ConsumerRecords<byte[], byte[]> records) {
+    private void append(ConsumerRecords<byte[], ByteBuffer> records) {
         MemoryBudget memory = shared.memory();
         long before = memory.used();
         boolean over = false;
         for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            List<ConsumerRecord<byte[], ByteBuffer>> list = records.records(tp);
             if (over) {
                 consumer.seek(tp, list.get(0).offset());
                 continue;
@@ -263,10 +266,10 @@ public final class TableWorker {
             long n = 0;
             long bytes = 0;
             for (int i = 0; i < list.size(); i++) {
-                ConsumerRecord<byte[], byte[]> rec = list.get(i);
-                byte[] value = rec.value();
+                ConsumerRecord<byte[], ByteBuffer> rec = list.get(i);
+                ByteBuffer value = rec.value();
                 n++;
-                bytes += value == null ? 0 : value.length;
+                bytes += value == null ? 0 : value.remaining();
                 if (!appendRecord(st, rec)) {
                     break; // the partition stopped (error policy `fail`) or waits for the schema registry
                 }
@@ -287,19 +290,25 @@ public final class TableWorker {
     }
 
     /** Appends one record; false if the partition stopped. */
-    private boolean appendRecord(PartitionState st, ConsumerRecord<byte[], byte[]> rec) {
+    private boolean appendRecord(PartitionState st, ConsumerRecord<byte[], ByteBuffer> rec) {
         PartitionBuffer buf = st.buffer;
-        byte[] value = rec.value();
+        ByteBuffer v = rec.value();
+        if (v != null && !v.hasArray()) { // the client's buffers are heap buffers: decoded where fetched, not copied
+            v = ByteBuffer.allocate(v.remaining()).put(v.duplicate()).flip();
+        }
+        byte[] value = v == null ? null : v.array();
+        int offset = v == null ? 0 : v.arrayOffset() + v.position();
+        int length = v == null ? 0 : v.remaining();
         String err;
         try {
-            err = decoder.decode(value, buf);
+            err = decoder.decode(value, offset, length, buf);
         } catch (RegistryUnavailableException e) {
             budget.settle();
             partitions.holdForRegistry(st, rec.offset(), e.getMessage());
             return false; // the rest of this batch is fetched again after the hold
         }
         if (err == null) {
-            buf.endRow(rec.offset(), rec.timestamp(), rec.key(), value == null ? 0 : value.length);
+            buf.endRow(rec.offset(), rec.timestamp(), rec.key(), length);
             partitions.decoded(st);
         } else {
             TableDefinition.ErrorPolicy policy = ctx.errorPolicy();
@@ -314,7 +323,8 @@ public final class TableWorker {
                 buf.addSkipped(rec.offset());
                 LOG.debugf("table %s partition %d offset %d skipped: %s", ctx.table(), st.partition, rec.offset(), err);
             } else {
-                buf.addDeadLetter(new DeadLetter(st.partition, rec.offset(), rec.timestamp(), rec.key(), value, err));
+                buf.addDeadLetter(new DeadLetter(st.partition, rec.offset(), rec.timestamp(), rec.key(),
+                        RowDecoder.whole(value, offset, length), err)); // its own copy: the fetch buffer is reused
             }
         }
         long now = buf.bytes();

@@ -40,15 +40,23 @@ final class JsonFastPath extends JsonByteScanner {
         Arrays.fill(stamp, -1);
     }
 
-    /** Appends the columns of {@code doc} and answers true, or answers false (maybe leaving a partial row). */
+    /** {@link #decode(byte[], int, int, PartitionBuffer)} of the whole array. */
     boolean decode(byte[] doc, PartitionBuffer buf) {
+        return decode(doc, 0, doc.length, buf);
+    }
+
+    /**
+     * Appends the columns of the document {@code doc[offset, offset + length)} and answers true, or answers false
+     * (maybe leaving a partial row).
+     */
+    boolean decode(byte[] doc, int offset, int length, PartitionBuffer buf) {
         if (++current == Integer.MAX_VALUE) {
             Arrays.fill(stamp, -1);
             current = 0;
         }
         d = doc;
-        pos = 0;
-        end = doc.length;
+        pos = offset;
+        end = offset + length;
         depth = 0;
         cols = buf.columns();
         try {

@@ -47,6 +47,7 @@ public final class JsonRowDecoder implements RowDecoder {
     private PartitionBuffer buf;
     private JsonParser p;
     private byte[] doc;
+    private int docOffset;
 
     public JsonRowDecoder(RowSchema schema, long maxRecordBytes) {
         this(schema, maxRecordBytes, true);
@@ -74,27 +75,29 @@ public final class JsonRowDecoder implements RowDecoder {
      * @return null when the row was appended, else why not (the buffer is unchanged)
      */
     @Override
-    public String decode(byte[] value, PartitionBuffer buffer) {
+    public String decode(byte[] value, int offset, int length, PartitionBuffer buffer) {
         if (value == null) {
             return "null value (tombstone): expected a JSON object";
         }
-        if (value.length > maxRecordBytes) {
-            return "record of " + value.length + " bytes exceeds max_record_bytes " + maxRecordBytes;
+        if (length > maxRecordBytes) {
+            return "record of " + length + " bytes exceeds max_record_bytes " + maxRecordBytes;
         }
         if (fast != null) {
-            if (fast.decode(value, buffer)) {
+            if (fast.decode(value, offset, length, buffer)) {
                 return null;
             }
             buffer.abortRow(); // not sure or not valid: Jackson decides, and names the error
         }
         this.buf = buffer;
         this.doc = value;
+        this.docOffset = offset;
         current++;
         if (current == Integer.MAX_VALUE) {
             Arrays.fill(stamp, -1);
             current = 0;
         }
-        try (JsonParser parser = FACTORY.createParser(value)) {
+        // Jackson's locations count from `offset`, so messages and the raw copies below are relative to the record
+        try (JsonParser parser = FACTORY.createParser(value, offset, length)) {
             this.p = parser;
             JsonToken t = parser.nextToken();
             if (t == null) {
@@ -163,7 +166,7 @@ public final class JsonRowDecoder implements RowDecoder {
                     throw mismatch(f, t, startLoc);
                 }
                 stamp[col] = current;
-                ((ColumnVector.Binaries) buf.columns()[col]).append(docBytes(), (int) start, (int) (end - start));
+                ((ColumnVector.Binaries) buf.columns()[col]).append(docBytes(), docOffset + (int) start, (int) (end - start));
             }
             return;
         }

@@ -14,7 +14,22 @@ import io.tributary.runner.buffer.PartitionBuffer;
  */
 public interface RowDecoder {
     /**
+     * Decodes the value {@code value[offset, offset + length)}: the runner passes the record's bytes where the Kafka
+     * client fetched them (no copy per record), so a decoder reads only that range and never keeps the array.
+     *
+     * @param value null for a tombstone (then {@code offset} and {@code length} are 0)
      * @return null when the row was appended, else why not (the buffer is unchanged)
      */
-    String decode(byte[] value, PartitionBuffer buffer);
+    String decode(byte[] value, int offset, int length, PartitionBuffer buffer);
+
+    /** {@link #decode(byte[], int, int, PartitionBuffer)} of the whole array. */
+    default String decode(byte[] value, PartitionBuffer buffer) {
+        return decode(value, 0, value == null ? 0 : value.length, buffer);
+    }
+
+    /** The range as an array of its own (the array itself when the range is all of it). */
+    static byte[] whole(byte[] value, int offset, int length) {
+        return value == null || (offset == 0 && length == value.length) ? value
+                : java.util.Arrays.copyOfRange(value, offset, offset + length);
+    }
 }

@@ -15,8 +15,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 /**
  * Parquet page compression without Hadoop: ZSTD with the native zstd of zstd-jni where it loads
  * ({@link ZstdNative}), else aircompressor (pure Java, native-image friendly); SNAPPY with aircompressor;
- * UNCOMPRESSED. Decompression (tests, readers) is always aircompressor. Compressors are not shared between threads: each call creates or
- * reuses per-instance state, and a factory instance is used by one part writer at a time.
+ * UNCOMPRESSED. Decompression (tests, readers) is always aircompressor. Compressors are not shared between threads: each reuses its
+ * input and output arrays from page to page ({@link PageScratch}), and is used by one part writer at a time.
  */
 public final class AirCompressorCodecFactory implements CompressionCodecFactory {
 
@@ -47,6 +47,7 @@ public final class AirCompressorCodecFactory implements CompressionCodecFactory 
     private static final class Compress implements BytesInputCompressor {
         private final Compressor compressor;
         private final CompressionCodecName name;
+        private final PageScratch scratch = new PageScratch();
 
         Compress(Compressor compressor, CompressionCodecName name) {
             this.compressor = compressor;
@@ -55,10 +56,11 @@ public final class AirCompressorCodecFactory implements CompressionCodecFactory 
 
         @Override
         public BytesInput compress(BytesInput bytes) throws IOException {
-            byte[] in = bytes.toByteArray();
-            byte[] out = new byte[compressor.maxCompressedLength(in.length)];
-            int n = compressor.compress(in, 0, in.length, out, 0, out.length);
-            return BytesInput.from(out, 0, n);
+            byte[] in = scratch.input(bytes);
+            int length = scratch.inputLength();
+            byte[] out = scratch.output(compressor.maxCompressedLength(length));
+            int n = compressor.compress(in, 0, length, out, 0, out.length);
+            return BytesInput.from(out, 0, n); // valid until the next page (PageScratch)
         }
 
         @Override

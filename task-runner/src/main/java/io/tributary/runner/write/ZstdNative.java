@@ -41,20 +41,22 @@ final class ZstdNative {
 
     /**
      * One compression context for the pages of one part (a context holds ~1 MiB of native tables; reused
-     * across pages, freed by {@link #release()} when the part is written).
+     * across pages, freed by {@link #release()} when the part is written), and one {@link PageScratch}.
      */
     static final class Compress implements BytesInputCompressor {
         private ZstdCompressCtx ctx;
+        private final PageScratch scratch = new PageScratch();
 
         @Override
         public BytesInput compress(BytesInput bytes) throws IOException {
             if (ctx == null) {
                 ctx = new ZstdCompressCtx().setLevel(LEVEL).setChecksum(false);
             }
-            byte[] in = bytes.toByteArray();
-            byte[] out = new byte[(int) Zstd.compressBound(in.length)];
-            int n = ctx.compressByteArray(out, 0, out.length, in, 0, in.length);
-            return BytesInput.from(out, 0, n);
+            byte[] in = scratch.input(bytes);
+            int length = scratch.inputLength();
+            byte[] out = scratch.output((int) Zstd.compressBound(length));
+            int n = ctx.compressByteArray(out, 0, out.length, in, 0, length);
+            return BytesInput.from(out, 0, n); // valid until the next page (PageScratch)
         }
 
         @Override

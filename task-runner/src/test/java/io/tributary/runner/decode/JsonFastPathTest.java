@@ -87,12 +87,30 @@ class JsonFastPathTest {
         RowSchema.Field[] fields = SCHEMA.fields().toArray(new RowSchema.Field[0]);
         JsonFastPath fast = new JsonFastPath(fields, JsonPathTrie.build(fields));
         PartitionBuffer scratch = new PartitionBuffer("t", 0, SCHEMA, 0, 0, 16);
+        // the runner decodes each value where the Kafka client fetched it: inside a bigger array, between bytes that
+        // would change the answer if read (the next record, the end of the previous one)
+        JsonRowDecoder inPlaceFast = new JsonRowDecoder(SCHEMA, 1 << 20, true);
+        JsonRowDecoder inPlaceJackson = new JsonRowDecoder(SCHEMA, 1 << 20, false);
+        PartitionBuffer c = new PartitionBuffer("t", 0, SCHEMA, 0, 0, 16);
+        PartitionBuffer d = new PartitionBuffer("t", 0, SCHEMA, 0, 0, 16);
+        byte[][] around = {"".getBytes(StandardCharsets.UTF_8), "{\"event_id\":\"".getBytes(StandardCharsets.UTF_8),
+            "9}".getBytes(StandardCharsets.UTF_8), ",\"x\":[1]} {".getBytes(StandardCharsets.UTF_8), new byte[] {'"', 0, '\\'}};
         int rows = 0;
         int fastRows = 0;
         for (byte[] doc : docs) {
             String ea = withFast.decode(doc, a);
             String eb = jackson.decode(doc, b);
             assertThat(ea).as("%s", new String(doc, StandardCharsets.UTF_8)).isEqualTo(eb);
+            byte[] before = around[r.nextInt(around.length)];
+            byte[] after = around[r.nextInt(around.length)];
+            byte[] fetched = new byte[before.length + doc.length + after.length];
+            System.arraycopy(before, 0, fetched, 0, before.length);
+            System.arraycopy(doc, 0, fetched, before.length, doc.length);
+            System.arraycopy(after, 0, fetched, before.length + doc.length, after.length);
+            assertThat(inPlaceFast.decode(fetched, before.length, doc.length, c)).as("in place: %s",
+                    new String(doc, StandardCharsets.UTF_8)).isEqualTo(eb);
+            assertThat(inPlaceJackson.decode(fetched, before.length, doc.length, d)).as("in place, Jackson: %s",
+                    new String(doc, StandardCharsets.UTF_8)).isEqualTo(eb);
             if (fast.decode(doc, scratch)) {
                 assertThat(eb).as("fast path took %s", new String(doc, StandardCharsets.UTF_8)).isNull();
                 fastRows++;
@@ -101,18 +119,27 @@ class JsonFastPathTest {
             if (ea == null) {
                 a.endRow(rows, 0, null, doc.length);
                 b.endRow(rows, 0, null, doc.length);
+                c.endRow(rows, 0, null, doc.length);
+                d.endRow(rows, 0, null, doc.length);
                 rows++;
             }
-            for (int c = 0; c < SCHEMA.size(); c++) {
-                assertThat(a.columns()[c].size()).as("column %d after %s", c, new String(doc, StandardCharsets.UTF_8)).isEqualTo(rows);
+            for (int col = 0; col < SCHEMA.size(); col++) {
+                assertThat(a.columns()[col].size()).as("column %d after %s", col, new String(doc, StandardCharsets.UTF_8))
+                        .isEqualTo(rows);
+                assertThat(c.columns()[col].size()).as("in place: column %d", col).isEqualTo(rows);
             }
         }
         assertThat(rows).isGreaterThan(2_000); // the documents are not all bad
         assertThat(fastRows).as("rows the fast path took of %d", rows).isGreaterThan(rows / 2);
-        for (int c = 0; c < SCHEMA.size(); c++) {
+        for (int col = 0; col < SCHEMA.size(); col++) {
             for (int row = 0; row < rows; row++) {
-                assertThat(render(a.columns()[c], row)).as("column %s row %d", SCHEMA.field(c).name(), row)
-                        .isEqualTo(render(b.columns()[c], row));
+                String expected = render(b.columns()[col], row);
+                assertThat(render(a.columns()[col], row)).as("column %s row %d", SCHEMA.field(col).name(), row)
+                        .isEqualTo(expected);
+                assertThat(render(c.columns()[col], row)).as("in place: column %s row %d", SCHEMA.field(col).name(), row)
+                        .isEqualTo(expected);
+                assertThat(render(d.columns()[col], row)).as("in place, Jackson: column %s row %d",
+                        SCHEMA.field(col).name(), row).isEqualTo(expected);
             }
         }
     }

@@ -35,4 +35,36 @@ class ZstdNativeTest {
             c.release();
         }
     }
+
+    @Test
+    void reusedPageArraysNeverLeakOnePageIntoTheNext() throws Exception {
+        // big page, then a smaller one and a page made of pieces (as Parquet concatenates levels and values): each
+        // result decompresses to exactly its own page, for both the native and the pure-Java compressor
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        byte[] big = new byte[300_000];
+        byte[] small = new byte[1_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) ('a' + r.nextInt(4));
+        }
+        for (int i = 0; i < small.length; i++) {
+            small[i] = (byte) ('w' + r.nextInt(3));
+        }
+        var factory = new AirCompressorCodecFactory();
+        var compressors = java.util.List.of(factory.getCompressor(CompressionCodecName.ZSTD),
+                factory.getCompressor(CompressionCodecName.SNAPPY));
+        for (var c : compressors) {
+            try {
+                for (BytesInput[] page : new BytesInput[][] {{BytesInput.from(big)}, {BytesInput.from(small)},
+                        {BytesInput.from(new byte[] {1, 2, 3, 4, 5, 6, 7}), BytesInput.from(small)}}) {
+                    BytesInput in = page.length == 1 ? page[0] : BytesInput.concat(page);
+                    byte[] expected = in.toByteArray();
+                    BytesInput z = c.compress(in);
+                    byte[] back = factory.getDecompressor(c.getCodecName()).decompress(z, expected.length).toByteArray();
+                    assertThat(back).as(c.getCodecName() + " page of " + expected.length).isEqualTo(expected);
+                }
+            } finally {
+                c.release();
+            }
+        }
+    }
 }
