@@ -86,11 +86,12 @@ final class RunnerProcess implements AutoCloseable {
     /** GET of a local HTTP path (e.g. /q/metrics), or null while the server is not up. */
     String get(String path) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            // HTTP/1.1 and a hard deadline: JDK 17's client once hung here past its request timeout (h2c upgrade)
+      HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().sendAsync(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString()).get(20, java.util.concurrent.TimeUnit.SECONDS);
             return r.statusCode() == 200 ? r.body() : null;
-        } catch (IOException e) {
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
