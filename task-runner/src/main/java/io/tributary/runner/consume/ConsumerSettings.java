@@ -2,8 +2,12 @@ package io.tributary.runner.consume;
 
 import io.tributary.runner.RunnerConfig;
 import io.tributary.runner.TableContext;
+import java.nio.ByteBuffer;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 /**
  * The consumer settings of a table's poll thread: manual offsets (DynamoDB is the truth; group offsets are a
@@ -12,6 +16,14 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  */
 final class ConsumerSettings {
     private ConsumerSettings() {
+    }
+
+    /**
+     * The table's consumer: keys as arrays, values as views of the fetched response ({@code ByteBufferDeserializer}
+     * copies nothing), which the poll thread decodes in place before its next poll.
+     */
+    static KafkaConsumer<byte[], ByteBuffer> consumer(RunnerConfig c, TableContext ctx) {
+        return new KafkaConsumer<>(of(c, ctx), new ByteArrayDeserializer(), new ByteBufferDeserializer());
     }
 
     static Properties of(RunnerConfig c, TableContext ctx) {

@@ -37,8 +37,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -95,8 +93,7 @@ public final class TableWorker {
         this.shared = shared;
         this.ctx = ctx;
         this.decoder = RowDecoders.forTable(ctx.definition(), ctx.rowSchema(), shared.config().maxRecordBytes());
-        this.consumer = new KafkaConsumer<>(ConsumerSettings.of(shared.config(), ctx), new ByteArrayDeserializer(),
-                new ByteBufferDeserializer());
+        this.consumer = ConsumerSettings.consumer(shared.config(), ctx);
         this.deadLetterTopic = new DeadLetterTopic(ctx.table(), ctx.errorsTopic(), ctx.bootstrap(),
                 shared.config().runnerId() + "-" + ctx.table() + "-errors");
         FlushChain flushes = new FlushChain(ctx, shared.committer(), shared.flushExecutor(), shared.memory(),
