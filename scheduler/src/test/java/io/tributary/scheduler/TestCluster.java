@@ -8,12 +8,6 @@ import io.tributary.api.v1.SchedulerServiceGrpc;
 import io.tributary.catalog.DynamoCatalog;
 import io.tributary.catalog.Lease;
 import io.tributary.infra.LocalStack;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,19 +118,9 @@ final class TestCluster implements AutoCloseable {
   }
 
   String httpGet(Scheduler s, String path) {
-    try {
-      // HTTP/1.1 and a hard deadline: JDK 17's client once hung here past its request timeout (h2c upgrade)
-      HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().sendAsync(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + s.httpPort() + path)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString()).get(20, java.util.concurrent.TimeUnit.SECONDS);
-      return r.body();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("GET " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return TestHttp.get("http://127.0.0.1:" + s.httpPort() + path);
   }
+
 
   void createTopic(String topic, int partitions) {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {

@@ -86,7 +86,7 @@ final class RunnerProcess implements AutoCloseable {
     /** GET of a local HTTP path (e.g. /q/metrics), or null while the server is not up. */
     String get(String path) {
         try {
-            // HTTP/1.1 and a hard deadline: JDK 17's client once hung here past its request timeout (h2c upgrade)
+            // HTTP/1.1 and a hard deadline: JDK 17's client once hung in send() past its request timeout (a scheduler IT)
       HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().sendAsync(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).get(20, java.util.concurrent.TimeUnit.SECONDS);

@@ -14,11 +14,6 @@ import io.tributary.scheduler.ChildProcess;
 import io.tributary.scheduler.Poll;
 import io.tributary.scheduler.StackClients;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,19 +128,9 @@ final class ScalingItCluster implements AutoCloseable {
 
   /** The scheduler's Prometheus text. */
   String metrics() {
-    try {
-      // HTTP/1.1 and a hard deadline: JDK 17's client once hung here past its request timeout (h2c upgrade)
-      HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().sendAsync(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + httpPort + "/q/metrics")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString()).get(20, java.util.concurrent.TimeUnit.SECONDS);
-      return r.body();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("GET " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return io.tributary.scheduler.TestHttp.get("http://127.0.0.1:" + httpPort + "/q/metrics");
   }
+
 
   /** Sum of all series of a Prometheus metric (0 if absent). */
   static double metric(String text, String name) {

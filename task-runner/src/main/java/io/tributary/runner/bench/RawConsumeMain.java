@@ -1,9 +1,9 @@
 package io.tributary.runner.bench;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -290,7 +290,7 @@ public final class TableWorker {
     private boolean appendRecord(PartitionState st, ConsumerRecord<byte[], ByteBuffer> rec) {
         PartitionBuffer buf = st.buffer;
         ByteBuffer v = rec.value();
-        if (v != null && !v.hasArray()) { // the client's buffers are heap buffers: decoded where fetched, not copied
+        if (v != null && !v.hasArray()) { // never for the client's heap buffers, which are decoded where fetched
             v = ByteBuffer.allocate(v.remaining()).put(v.duplicate()).flip();
         }
         byte[] value = v == null ? null : v.array();
@@ -321,7 +321,7 @@ public final class TableWorker {
                 LOG.debugf("table %s partition %d offset %d skipped: %s", ctx.table(), st.partition, rec.offset(), err);
             } else {
                 buf.addDeadLetter(new DeadLetter(st.partition, rec.offset(), rec.timestamp(), rec.key(),
-                        RowDecoder.whole(value, offset, length), err)); // its own copy: the fetch buffer is reused
+                        RowDecoder.whole(value, offset, length), err)); // own copy: a view would pin the fetch response
             }
         }
         long now = buf.bytes();

@@ -52,9 +52,6 @@ public final class FramedRowDecoder implements RowDecoder {
     /** Avro and Protobuf payload decoders read to the end of their array, so a range is copied out first. */
     @Override
     public String decode(byte[] value, int offset, int length, PartitionBuffer buffer) {
-        if (value != null && length > maxRecordBytes) {
-            return "record of " + length + " bytes exceeds max_record_bytes " + maxRecordBytes;
-        }
         return decodeWhole(RowDecoder.whole(value, offset, length), buffer);
     }
 

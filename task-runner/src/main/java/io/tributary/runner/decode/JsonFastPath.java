@@ -40,11 +40,6 @@ final class JsonFastPath extends JsonByteScanner {
         Arrays.fill(stamp, -1);
     }
 
-    /** {@link #decode(byte[], int, int, PartitionBuffer)} of the whole array. */
-    boolean decode(byte[] doc, PartitionBuffer buf) {
-        return decode(doc, 0, doc.length, buf);
-    }
-
     /**
      * Appends the columns of the document {@code doc[offset, offset + length)} and answers true, or answers false
      * (maybe leaving a partial row).

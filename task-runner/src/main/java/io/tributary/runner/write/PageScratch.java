@@ -2,6 +2,7 @@ package io.tributary.runner.write;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import org.apache.parquet.bytes.BytesInput;
 
 /**
@@ -57,7 +58,7 @@ final class PageScratch extends OutputStream {
 
     private void grow(int more) {
         if (length + more > in.length) {
-            in = java.util.Arrays.copyOf(in, Math.max(length + more, in.length * 2));
+            in = Arrays.copyOf(in, Math.max(length + more, in.length * 2));
         }
     }
 }

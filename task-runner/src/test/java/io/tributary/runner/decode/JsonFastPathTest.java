@@ -62,8 +62,10 @@ class JsonFastPathTest {
         JsonPathTrie.Node root = JsonPathTrie.build(SCHEMA.fields().toArray(new RowSchema.Field[0]));
         JsonFastPath fast = new JsonFastPath(SCHEMA.fields().toArray(new RowSchema.Field[0]), root);
         PartitionBuffer b = new PartitionBuffer("t", 0, SCHEMA, 0, 0, 4);
-        assertThat(fast.decode(CLICK.getBytes(StandardCharsets.UTF_8), b)).isTrue();
-        assertThat(fast.decode(CLICK.replace("\"AU\"", "\"A\\u0055\"").getBytes(StandardCharsets.UTF_8), b)).isFalse();
+        byte[] click = CLICK.getBytes(StandardCharsets.UTF_8);
+        assertThat(fast.decode(click, 0, click.length, b)).isTrue();
+        byte[] escaped = CLICK.replace("\"AU\"", "\"A\\u0055\"").getBytes(StandardCharsets.UTF_8);
+        assertThat(fast.decode(escaped, 0, escaped.length, b)).isFalse();
     }
 
     @Test
@@ -111,7 +113,7 @@ class JsonFastPathTest {
                     new String(doc, StandardCharsets.UTF_8)).isEqualTo(eb);
             assertThat(inPlaceJackson.decode(fetched, before.length, doc.length, d)).as("in place, Jackson: %s",
                     new String(doc, StandardCharsets.UTF_8)).isEqualTo(eb);
-            if (fast.decode(doc, scratch)) {
+            if (fast.decode(doc, 0, doc.length, scratch)) {
                 assertThat(eb).as("fast path took %s", new String(doc, StandardCharsets.UTF_8)).isNull();
                 fastRows++;
             }
