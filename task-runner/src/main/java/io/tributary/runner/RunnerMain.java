@@ -42,7 +42,6 @@ public class RunnerMain implements QuarkusApplication {
     RunnerHolder holder;
 
     public static void main(String... args) {
-        requestChecksumsOnlyWhereRequired();
         try {
             System.setProperty("quarkus.http.port", Integer.toString(httpPort(args)));
         } catch (IllegalArgumentException e) {
@@ -50,19 +49,6 @@ public class RunnerMain implements QuarkusApplication {
             System.exit(2);
         }
         Quarkus.run(RunnerMain.class, args);
-    }
-
-    /**
-     * The S3 client (Quarkus' extension has no setting for it) sends request checksums only where S3 requires one,
-     * as {@code AwsClients.s3} does: the SDK's default is a CRC32 pass over every part, which S3 does not need (TLS
-     * protects the transfer; S3 stores its own full-object checksum). {@code AWS_REQUEST_CHECKSUM_CALCULATION} or
-     * {@code -Daws.requestChecksumCalculation} still decide when set.
-     */
-    static void requestChecksumsOnlyWhereRequired() {
-        if (System.getProperty("aws.requestChecksumCalculation") == null
-                && System.getenv("AWS_REQUEST_CHECKSUM_CALCULATION") == null) {
-            System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
-        }
     }
 
     /**

@@ -34,6 +34,12 @@ final class S3ObjectUpload extends PositionOutputStream {
      * are tens of KB) does not hold a whole multipart part's buffer (8 MiB per flush in flight) on the heap.
      */
     static final int INITIAL_BUFFER_BYTES = 256 << 10;
+    /**
+     * The buffer of this thread's last finished upload, taken by its next one: a flush thread writes one object at a
+     * time, so at most one buffer (at most the part size) waits per flush thread. Without it, every ~8 MiB part grew a
+     * fresh buffer by doubling, ~0.4 GB of G1 humongous arrays (allocated, zeroed and copied) over the bench's drain.
+     */
+    private static final ThreadLocal<byte[]> SPARE = new ThreadLocal<>();
 
     private final int partSize;
     private byte[] buf;
@@ -54,7 +60,21 @@ final class S3ObjectUpload extends PositionOutputStream {
         this.key = key;
         this.contentType = contentType;
         this.partSize = partSize;
-        this.buf = new byte[Math.min(partSize, INITIAL_BUFFER_BYTES)];
+        byte[] spare = SPARE.get();
+        if (spare != null && spare.length <= partSize) {
+            SPARE.remove();
+            this.buf = spare;
+        } else {
+            this.buf = new byte[Math.min(partSize, INITIAL_BUFFER_BYTES)];
+        }
+    }
+
+    /** The upload is over (its synchronous requests have returned): the next upload of this thread may take the buffer. */
+    private void recycle() {
+        if (buf != null) {
+            SPARE.set(buf);
+            buf = null;
+        }
     }
 
     String key() {
@@ -101,7 +121,7 @@ final class S3ObjectUpload extends PositionOutputStream {
 
     /** Bytes the buffer holds allocated (for tests). */
     int bufferCapacity() {
-        return buf.length;
+        return buf == null ? 0 : buf.length;
     }
 
     private void sendPart() {
@@ -142,26 +162,30 @@ final class S3ObjectUpload extends PositionOutputStream {
             return;
         }
         closed = true;
-        if (uploadId == null) {
-            long cpu = CpuPhase.threadCpuNanos();
-            try {
-                s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                        .contentLength((long) used).build(), body());
-            } finally {
-                cpuNanos += CpuPhase.threadCpuNanos() - cpu;
+        try {
+            if (uploadId == null) {
+                long cpu = CpuPhase.threadCpuNanos();
+                try {
+                    s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
+                            .contentLength((long) used).build(), body());
+                } finally {
+                    cpuNanos += CpuPhase.threadCpuNanos() - cpu;
+                }
+            } else {
+                if (used > 0) {
+                    sendPart();
+                }
+                long cpu = CpuPhase.threadCpuNanos();
+                try {
+                    s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key)
+                            .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
+                            .build());
+                } finally {
+                    cpuNanos += CpuPhase.threadCpuNanos() - cpu;
+                }
             }
-        } else {
-            if (used > 0) {
-                sendPart();
-            }
-            long cpu = CpuPhase.threadCpuNanos();
-            try {
-                s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key)
-                        .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
-                        .build());
-            } finally {
-                cpuNanos += CpuPhase.threadCpuNanos() - cpu;
-            }
+        } finally {
+            recycle();
         }
     }
 
@@ -173,6 +197,7 @@ final class S3ObjectUpload extends PositionOutputStream {
     /** Gives up: a started multipart upload is aborted; nothing was written for a small object. */
     void abort() {
         closed = true;
+        recycle();
         if (uploadId != null) {
             try {
                 s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)

@@ -114,4 +114,34 @@ class WideRunnerMemoryTest {
         assertThat(up.bufferCapacity()).isEqualTo(partSize);
         assertThat(up.getPos()).isEqualTo(20_000 + 5L * (1 << 20));
     }
+
+    @Test
+    void aFlushThreadsNextUploadTakesTheBufferOfItsLastOne() throws Exception {
+        int partSize = 8 << 20;
+        S3ObjectUpload first = new S3ObjectUpload(null, "b", "first", "x", partSize);
+        byte[] mib = new byte[1 << 20];
+        for (int i = 0; i < 6; i++) {
+            first.write(mib, 0, mib.length);
+        }
+        assertThat(first.bufferCapacity()).isEqualTo(partSize);
+        first.abort(); // nothing sent: a small object's upload needs no request to give up
+        assertThat(first.bufferCapacity()).isZero();
+
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        S3ObjectUpload next = new S3ObjectUpload(null, "b", "next", "x", partSize);
+        assertThat(THREADS.getCurrentThreadAllocatedBytes() - before).as("no new buffer").isLessThan(64 << 10);
+        assertThat(next.bufferCapacity()).isEqualTo(partSize);
+        next.write(new byte[] {7, 8, 9}, 0, 3);
+        assertThat(next.getPos()).as("a taken buffer starts empty").isEqualTo(3);
+
+        // another thread (another flush thread) does not see this thread's buffer
+        int[] other = new int[1];
+        Thread t = new Thread(() -> other[0] = new S3ObjectUpload(null, "b", "o", "x", partSize).bufferCapacity());
+        t.start();
+        t.join();
+        assertThat(other[0]).isEqualTo(S3ObjectUpload.INITIAL_BUFFER_BYTES);
+        // one buffer waits per thread at most: the first's was taken, so a third upload starts small
+        assertThat(new S3ObjectUpload(null, "b", "third", "x", partSize).bufferCapacity())
+                .isEqualTo(S3ObjectUpload.INITIAL_BUFFER_BYTES);
+    }
 }
