@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * writes a day. Counted per table:
  * <ul>
  *   <li>S3 PUT-class requests: one per data part and one per dead-letter object (an object above
- *       {@link #SINGLE_PUT_MAX_BYTES} is a multipart upload: create + one request per 8 MiB + complete),
+ *       {@link #SINGLE_PUT_MAX_BYTES} is a multipart upload: create + one request per 16 MiB + complete),
  *       and the Iceberg publication's {@link #ICEBERG_PUTS_PER_SNAPSHOT} per snapshot (metadata.json,
  *       manifest list, manifest; one snapshot per {@code iceberg.commit_interval} while data arrives);</li>
  *   <li>DynamoDB write request units: one conditional PutItem per commit record, {@code ceil(item size /
@@ -61,9 +61,9 @@ public final class RequestCosts {
   public static final int WRU_BYTES = 1024;
   /**
    * Objects up to this size are one PutObject; larger ones a multipart upload (the runner's default
-   * {@code uploadPartBytes}, 8 MiB).
+   * {@code uploadPartBytes}, 16 MiB).
    */
-  public static final long SINGLE_PUT_MAX_BYTES = 8L << 20;
+  public static final long SINGLE_PUT_MAX_BYTES = 16L << 20;
   /** S3 PUTs of one Iceberg snapshot: its metadata.json, its manifest list and one manifest. */
   public static final int ICEBERG_PUTS_PER_SNAPSHOT = 3;
   /** The projection's window: the last hour, scaled to a day. */

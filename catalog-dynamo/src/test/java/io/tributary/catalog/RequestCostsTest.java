@@ -44,10 +44,10 @@ class RequestCostsTest {
   @Test
   void s3RequestsPerObject() {
     assertThat(RequestCosts.s3Requests(0)).isEqualTo(1);
-    assertThat(RequestCosts.s3Requests(8L << 20)).isEqualTo(1);
+    assertThat(RequestCosts.s3Requests(16L << 20)).isEqualTo(1);
     // multipart: create + 2 parts + complete
-    assertThat(RequestCosts.s3Requests((8L << 20) + 1)).isEqualTo(4);
-    assertThat(RequestCosts.s3Requests(64L << 20)).isEqualTo(10);
+    assertThat(RequestCosts.s3Requests((16L << 20) + 1)).isEqualTo(4);
+    assertThat(RequestCosts.s3Requests(128L << 20)).isEqualTo(10);
   }
 
   @Test

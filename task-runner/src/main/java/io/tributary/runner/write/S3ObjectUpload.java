@@ -31,12 +31,12 @@ final class S3ObjectUpload extends PositionOutputStream {
     private final String contentType;
     /**
      * The buffer starts at this size and doubles up to the part size, so a small part (a wide runner's parts
-     * are tens of KB) does not hold a whole multipart part's buffer (8 MiB per flush in flight) on the heap.
+     * are tens of KB) does not hold a whole multipart part's buffer (16 MiB per flush in flight) on the heap.
      */
     static final int INITIAL_BUFFER_BYTES = 256 << 10;
     /**
      * The buffer of this thread's last finished upload, taken by its next one: a flush thread writes one object at a
-     * time, so at most one buffer (at most the part size) waits per flush thread. Without it, every ~8 MiB part grew a
+     * time, so at most one buffer (at most the part size) waits per flush thread. Without it, every ~10 MB part grew a
      * fresh buffer by doubling, ~0.4 GB of G1 humongous arrays (allocated, zeroed and copied) over the bench's drain.
      */
     private static final ThreadLocal<byte[]> SPARE = new ThreadLocal<>();
