@@ -1,5 +1,6 @@
 package io.tributary.runner;
 
+import io.tributary.catalog.RequestCosts;
 import java.time.Duration;
 
 /**
@@ -13,8 +14,9 @@ import java.time.Duration;
  * @param flushThreads      threads that write parts and commit
  * @param shutdownGrace     how long a graceful stop may take to flush and commit
  * @param pollTimeout       Kafka poll timeout
- * @param uploadPartBytes   S3 multipart part size; smaller objects use one PutObject (16 MiB: a part cut by the budget
- *                          under backlog, ~10 MB of Parquet, is one request, not create + 2 parts + complete)
+ * @param uploadPartBytes   S3 multipart part size; smaller objects use one PutObject. The default is the request
+ *                          cost projection's {@code RequestCosts.SINGLE_PUT_MAX_BYTES}, 16 MiB: a part cut by the
+ *                          budget under backlog, ~10 MB of Parquet, is one request, not create + 2 parts + complete
  * @param rowGroupBytes     Parquet row group cut
  * @param defaultBootstrap  Kafka bootstrap servers when a table definition has none
  * @param defaultBucket     S3 bucket when a table definition has none
@@ -26,7 +28,7 @@ public record RunnerConfig(String runnerId, long memoryBudgetBytes, long maxReco
     public static RunnerConfig defaults(String runnerId) {
         return new RunnerConfig(runnerId, Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 3), 8L << 20,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(30), Duration.ofMillis(100),
-                16 << 20, 32L << 20, null, null);
+                (int) RequestCosts.SINGLE_PUT_MAX_BYTES, 32L << 20, null, null);
     }
 
     RunnerConfig withMemoryBudget(long bytes) {

@@ -124,16 +124,21 @@ final class S3ObjectUpload extends PositionOutputStream {
         return buf == null ? 0 : buf.length;
     }
 
-    private void sendPart() {
+    /** Runs S3 requests, adding their thread CPU to {@link #cpuNanos()}. */
+    private void timed(Runnable requests) {
         long cpu = CpuPhase.threadCpuNanos();
         try {
-            sendPartTimed();
+            requests.run();
         } finally {
             cpuNanos += CpuPhase.threadCpuNanos() - cpu;
         }
     }
 
-    private void sendPartTimed() {
+    private void sendPart() {
+        timed(this::sendPartNow);
+    }
+
+    private void sendPartNow() {
         if (uploadId == null) {
             uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
                     .contentType(contentType).build()).uploadId();
@@ -163,27 +168,19 @@ final class S3ObjectUpload extends PositionOutputStream {
         }
         closed = true;
         try {
-            if (uploadId == null) {
-                long cpu = CpuPhase.threadCpuNanos();
-                try {
+            timed(() -> {
+                if (uploadId == null) {
                     s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
                             .contentLength((long) used).build(), body());
-                } finally {
-                    cpuNanos += CpuPhase.threadCpuNanos() - cpu;
+                    return;
                 }
-            } else {
                 if (used > 0) {
-                    sendPart();
+                    sendPartNow();
                 }
-                long cpu = CpuPhase.threadCpuNanos();
-                try {
-                    s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key)
-                            .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
-                            .build());
-                } finally {
-                    cpuNanos += CpuPhase.threadCpuNanos() - cpu;
-                }
-            }
+                s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key)
+                        .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
+                        .build());
+            });
         } finally {
             recycle();
         }
